@@ -1,0 +1,142 @@
+"""Every parameter of the reproduction, in one place, with its provenance.
+
+The paper's Table 3 ("experimental parameters") is missing from our copy of the text, so
+each value below says where it comes from: ``paper`` (with the section that states it) or
+``assumption`` (with the reason we chose it). The book's parameters page renders
+:func:`parameter_table` verbatim, so a value changed here changes the book.
+
+Modules read values with :func:`value`; experiments take overrides as keyword arguments
+and never mutate this registry.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Environment variable naming a local data directory laid out like ``../shared/data``.
+DATA_ENV_VAR = "SPLITALLOC_DATA_DIR"
+#: Environment variable naming the download cache used by pooch (default: OS cache dir).
+CACHE_ENV_VAR = "SPLITALLOC_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One experimental parameter.
+
+    ``source`` is ``"paper"`` or ``"assumption"``; ``provenance`` is the section of the
+    paper that states the value, or the reason for our choice.
+    """
+
+    name: str
+    value: Any
+    unit: str
+    group: str
+    source: str
+    provenance: str
+
+    def __post_init__(self) -> None:
+        if self.source not in ("paper", "assumption"):
+            raise ValueError(
+                f"Parameter {self.name!r}: source must be 'paper' or 'assumption', got {self.source!r}"
+            )
+
+
+_P = Parameter
+
+PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in [
+        # ---------------------------------------------------------------- data
+        _P("geant_slot_minutes", 15, "min", "data", "paper",
+           "§V-A: TOTEM GEANT traffic matrices are recorded every 15 minutes."),
+        _P("kaggle_slot_days", 1, "day", "data", "assumption",
+           "cs448b_ipasn.csv has daily resolution only; the paper does not state its Kaggle slot length."),
+        _P("n_services", 3, "services", "data", "paper",
+           "§V-A: three DNN services, AlexNet, VGG and FACE."),
+        _P("service_mean_arrival", 110.0, "Mb/slot", "data", "assumption",
+           "Raw traffic volumes (tens of Tb per 15 min on GEANT) are far above any edge-inference load; "
+           "each service's series is rescaled to this mean so that total offered load (~330 Mb/slot) "
+           "sits near the paper's reported throughput (289.5 Mb/slot, §V-C)."),
+        # ------------------------------------------------------------- network
+        _P("mu_C", 100.0, "resource units/slot", "network", "assumption",
+           "Table 3 is missing. Chosen so that the paper's average resource M (eq. 14) of 100-120 "
+           "(the range of Fig. 8) sits near the demand level."),
+        _P("mu_B", 100.0, "Mb/slot", "network", "assumption",
+           "Table 3 is missing; taken equal to mu_C so that M = mu_C = mu_B (eq. 14)."),
+        _P("sigma_C", 30.0, "resource units/slot", "network", "assumption",
+           "Table 3 is missing. Default Sigma = 30 (eq. 15) is the middle of Table 4's sweep 0..60."),
+        _P("sigma_B", 30.0, "Mb/slot", "network", "assumption",
+           "Taken equal to sigma_C so that Sigma = sigma_C = sigma_B (eq. 15)."),
+        _P("negative_draw_rule", "discard", "-", "network", "paper",
+           "§V-D-1: servers/links whose normal draw is negative are discarded before deployment."),
+        # ------------------------------------------------------------- revenue
+        _P("r", (1.0, 1.0, 1.0), "$/Mb", "revenue", "assumption",
+           "With p = 1 revenue equals throughput (§V-C); we use unit incomes and small costs below."),
+        _P("q_C", 0.0, "$/resource unit", "revenue", "assumption",
+           "§V-C reports throughput 'identical to revenue when p = 1', i.e. q_C = q_B = 0 in Figs. 5-10."),
+        _P("q_B", 0.0, "$/Mb", "revenue", "assumption",
+           "As q_C."),
+        # ------------------------------------------------------------ training
+        _P("window", 12, "slots", "training", "assumption",
+           "§IV-B-2 names a window L of past slots without its value; 12 slots = 3 h on GEANT."),
+        _P("hidden_size", 32, "units", "training", "assumption",
+           "Not stated in the paper; small enough to train in minutes on 2 CPU cores."),
+        _P("epochs", 20, "epochs", "training", "paper",
+           "§V-C: results are shown 'after 20 training epochs'."),
+        _P("learning_rate", 1e-2, "-", "training", "assumption",
+           "Adam learning rate; not stated in the paper."),
+        _P("train_fraction", 0.6, "-", "training", "assumption",
+           "Chronological split train/validation/test = 60/20/20 %; the paper does not state one."),
+        _P("val_fraction", 0.2, "-", "training", "assumption",
+           "See train_fraction."),
+        # ---------------------------------------------------------------- sweeps
+        _P("sigma_sweep", (0, 10, 20, 30, 40, 50, 60), "resource units/slot", "sweeps", "paper",
+           "Table 4: average standard deviation Sigma in {0, 10, ..., 60}."),
+        _P("M_sweep", (20, 40, 60, 80, 100, 120), "resource units/slot", "sweeps", "assumption",
+           "Fig. 8's axis values are not in the text; §V-D-1 quotes M = 120 as its largest point."),
+        _P("n_seeds", 5, "seeds", "sweeps", "assumption",
+           "The paper reports single runs; we use at least 5 seeds and 95 % confidence intervals."),
+    ]
+}
+
+
+def value(name: str) -> Any:
+    """Return the value of parameter ``name``; a clear ``KeyError`` names unknown ones."""
+    try:
+        return PARAMETERS[name].value
+    except KeyError:
+        known = ", ".join(sorted(PARAMETERS))
+        raise KeyError(f"unknown parameter {name!r}; known parameters: {known}") from None
+
+
+def parameter_table():
+    """All parameters as a pandas DataFrame (name, value, unit, group, source, provenance)."""
+    import pandas as pd
+
+    rows = [
+        {"name": p.name, "value": p.value, "unit": p.unit, "group": p.group,
+         "source": p.source, "provenance": p.provenance}
+        for p in PARAMETERS.values()
+    ]
+    return pd.DataFrame(rows)
+
+
+def data_dir_from_env() -> Path | None:
+    """The local data directory named by ``$SPLITALLOC_DATA_DIR``, or ``None`` if unset.
+
+    A set but missing directory is an error, never silently ignored.
+    """
+    raw = os.environ.get(DATA_ENV_VAR)
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"${DATA_ENV_VAR} is set to {raw!r}, but {path} is not a directory. "
+            "Point it at a folder laid out like ../shared/data (one sub-folder per dataset), "
+            "or unset it to download the public files into the cache."
+        )
+    return path
