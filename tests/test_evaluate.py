@@ -1,0 +1,90 @@
+"""The DESIGN.md evaluation rule on hand-computed cases, and summarize()."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from splitalloc.evaluate import serve, summarize
+
+
+def test_no_overload_serves_min_of_reserved_and_arrived():
+    c = np.array([[1.0, 1.0]])
+    b = np.zeros((0, 2))
+    out = serve([4.0, 3.0], [5.0, 1.0], [100.0], np.zeros(0), c, b)
+    np.testing.assert_allclose(out, [4.0, 1.0])
+
+
+def test_shared_server_overload_scales_in_proportion():
+    # load = 1*4 + 2*4 = 12 > C = 10 -> every user of the server gets 10/12
+    c = np.array([[1.0, 2.0]])
+    b = np.zeros((0, 2))
+    out = serve([4.0, 4.0], [5.0, 2.0], [10.0], np.zeros(0), c, b)
+    np.testing.assert_allclose(out, [4.0 * 10 / 12, 2.0 * 10 / 12])
+
+
+def test_worst_oversubscription_on_path_counts():
+    c = np.array([[1.0, 0.0], [1.0, 1.0]])   # server 0: service 0 only; server 1: both
+    b = np.array([[0.5, 0.0]])               # link 0: service 0 only
+    C = np.array([3.0, 10.0])
+    B = np.array([1.0])
+    # loads: server0 4 (>3 -> .75), server1 6 (ok), link 2 (>1 -> .5)
+    out = serve([4.0, 2.0], [10.0, 1.0], C, B, c, b)
+    np.testing.assert_allclose(out, [4.0 * 0.5, 1.0])
+
+
+def test_negative_capacity_is_zero_and_unused_resources_do_not_matter():
+    c = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    b = np.zeros((0, 2))
+    C = np.array([-5.0, 10.0, -1.0])         # server 2 unused: harmless
+    out = serve([3.0, 3.0], [3.0, 3.0], C, np.zeros(0), c, b)
+    np.testing.assert_allclose(out, [0.0, 3.0])
+
+
+def test_vectorised_over_slots_with_per_slot_capacities():
+    c = np.array([[1.0, 2.0]])
+    b = np.zeros((0, 2))
+    d = np.array([[4.0, 4.0], [1.0, 1.0]])
+    D = np.array([[5.0, 2.0], [1.0, 0.5]])
+    C = np.array([[10.0], [1.5]])            # slot 1: load 3 > 1.5 -> 0.5
+    out = serve(d, D, C, np.zeros((2, 0)), c, b)
+    np.testing.assert_allclose(out, [[4 * 10 / 12, 2 * 10 / 12], [0.5, 0.25]])
+
+
+def test_bad_shapes_raise():
+    c = np.array([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="D_true"):
+        serve([1.0, 1.0], [1.0, 1.0, 1.0], [1.0], np.zeros(0), c, np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="non-finite"):
+        serve([np.nan, 1.0], [1.0, 1.0], [1.0], np.zeros(0), c, np.zeros((0, 2)))
+
+
+def _frame(served, D_true, D_pred):
+    rows = []
+    for t, (s, D, Dp) in enumerate(zip(served, D_true, D_pred)):
+        for k, name in enumerate(["A", "B"]):
+            rows.append({"time": t, "service": name, "D_true": D[k], "D_pred": Dp[k],
+                         "d": s[k], "served": s[k]})
+    return pd.DataFrame(rows)
+
+
+def test_summarize_hand_computed():
+    off = _frame([[2, 2], [4, 0]], [[2, 2], [4, 0]], [[2, 2], [4, 0]])
+    run = _frame([[1, 2], [2, 0]], [[2, 2], [4, 0]], [[3, 2], [2, 1]])
+    s = summarize(run, off, {"A": 2.0, "B": 1.0})
+    assert s["n_slots"] == 2
+    assert s["throughput"] == pytest.approx(5 / 2)
+    assert s["offline_throughput"] == pytest.approx(8 / 2)
+    assert s["utility"] == pytest.approx(100 * 5 / 8)
+    assert s["revenue"] == pytest.approx((2 * 1 + 2 + 2 * 2) / 2)
+    assert s["revenue_utility"] == pytest.approx(100 * 8 / 14)
+    # WAPE = (1 + 0 + 2 + 1) / 8
+    assert s["accuracy"] == pytest.approx(1 - 4 / 8)
+
+
+def test_summarize_rejects_misaligned_frames():
+    off = _frame([[2, 2]], [[2, 2]], [[2, 2]])
+    run = _frame([[1, 2], [2, 0]], [[2, 2], [4, 0]], [[3, 2], [2, 1]])
+    with pytest.raises(ValueError, match="same"):
+        summarize(run, off, [1.0, 1.0])
+    with pytest.raises(ValueError, match="entries"):
+        summarize(off, off, [1.0])
