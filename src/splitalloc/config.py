@@ -60,6 +60,22 @@ PARAMETERS: dict[str, Parameter] = {
            "Raw traffic volumes (tens of Tb per 15 min on GEANT) are far above any edge-inference load; "
            "each service's series is rescaled to this mean so that total offered load (~330 Mb/slot) "
            "sits near the paper's reported throughput (289.5 Mb/slot, §V-C)."),
+        _P("service_names", ("AlexNet", "VGG16", "FACE"), "-", "data", "paper",
+           "§V-A: the three DNN services; column order of every arrival frame D_k(t)."),
+        _P("geant_service_sources",
+           (("ny1.ny", "pt1.pt", "ie1.ie", "es1.es", "uk1.uk", "fr1.fr", "be1.be", "nl1.nl"),
+            ("lu1.lu", "ch1.ch", "de1.de", "it1.it", "cz1.cz", "si1.si", "hr1.hr"),
+            ("at1.at", "pl1.pl", "sk1.sk", "se1.se", "hu1.hu", "gr1.gr", "il1.il")),
+           "SNDlib node ids", "data", "assumption",
+           "The paper does not say how D_k(t) is cut from the TOTEM matrices. We give each service the "
+           "traffic originating at one region: the 22 SNDlib GEANT nodes sorted by longitude (geant.xml) "
+           "and split 8/7/7 into west, centre, east, so the services see different time zones."),
+        _P("kaggle_service_workstations", ((0, 1, 2, 3), (4, 5, 6), (7, 8, 9)), "l_ipn", "data",
+           "assumption",
+           "The paper does not say how it maps the Kaggle flows to services. Each service gets the daily "
+           "flow count of one contiguous block of the 10 workstations (4/3/3)."),
+        _P("geant_slot_seconds", 900, "s", "data", "paper",
+           "§V-A: 15-min slots; Mbit/s x 900 s = Mb per slot."),
         # ------------------------------------------------------------- network
         _P("mu_C", 100.0, "resource units/slot", "network", "assumption",
            "Table 3 is missing. Chosen so that the paper's average resource M (eq. 14) of 100-120 "
