@@ -88,6 +88,23 @@ PARAMETERS: dict[str, Parameter] = {
            "Taken equal to sigma_C so that Sigma = sigma_C = sigma_B (eq. 15)."),
         _P("negative_draw_rule", "discard", "-", "network", "paper",
            "§V-D-1: servers/links whose normal draw is negative are discarded before deployment."),
+        # ------------------------------------------------------------ services
+        _P("n_parts", 4, "parts", "services", "assumption",
+           "m_k (§III-A) is not stated; 4 parts per model as in the paper's Fig. 2 example path "
+           "(4 servers, 3 links). Cut points chosen by profiles.choose_cuts (Neurosurgeon-style)."),
+        _P("compute_density_total", 3.0, "resource units/Mb", "services", "assumption",
+           "Sum over a model's parts of c_j^k (paper's densities come from 3GPP TR 22.874 and Table 3, "
+           "missing). 3 puts part densities near 0.5-1.5, so capacities near 100 bind for ~110 Mb/slot "
+           "per service; splits share it by FLOPs computed from the architectures."),
+        _P("compute_normalisation", "per-service", "-", "services", "assumption",
+           "Every model reserves compute_density_total per Mb in total (SLA-driven densities, §III-A); "
+           "'global' keeps the FLOPs-per-input ratios between models (VGG-16 ~8x AlexNet) instead."),
+        _P("bandwidth_density_scale", 1.0, "Mb/Mb", "services", "assumption",
+           "b_j^k = activation elements at cut j / input elements (both float32) times this factor: "
+           "1 means the physical ratio, Mb sent per Mb of admitted input."),
+        _P("deployment_demand", 110.0, "Mb/slot", "services", "assumption",
+           "Nominal per-service demand GUS uses to check that a part fits on a server "
+           "(c_j^k x this <= remaining capacity); equal to service_mean_arrival."),
         # ------------------------------------------------------------- revenue
         _P("r", (1.0, 1.0, 1.0), "$/Mb", "revenue", "assumption",
            "With p = 1 revenue equals throughput (§V-C); we use unit incomes and small costs below."),
@@ -108,6 +125,27 @@ PARAMETERS: dict[str, Parameter] = {
            "Chronological split train/validation/test = 60/20/20 %; the paper does not state one."),
         _P("val_fraction", 0.2, "-", "training", "assumption",
            "See train_fraction."),
+        _P("batch_size", 32, "samples", "training", "assumption",
+           "Mini-batch size for every predictor (Adam); not stated in the paper. Batches are "
+           "shuffled inside the training period only, with a seeded generator."),
+        _P("num_layers", 1, "layers", "training", "assumption",
+           "LSTM depth; §IV-B-2 / Fig. 4 show one chain of cells; the Bi-LSTM of §V-A has one "
+           "layer per direction."),
+        _P("od_warm_start_epochs", 10, "epochs", "training", "assumption",
+           "Objective-driven frameworks first fit the LSTM on prediction MSE for this many epochs, "
+           "then train end-to-end through the LP layer for `epochs` epochs (Algorithm 1). Not in "
+           "the paper; set 0 to train from scratch through the layer only."),
+        _P("capacity_learning_rate", 5e-2, "-", "training", "assumption",
+           "Adam learning rate of the log-capacity estimates log(Ĉ/mu_C), log(B̂/mu_B) updated "
+           "from dl/dh (eq. 12); not stated in the paper."),
+        _P("quantile_grid", (0.3, 0.4, 0.5, 0.6, 0.7), "-", "training", "assumption",
+           "Our extra two-stage baseline (not in the paper): pinball-loss LSTM; the quantile with "
+           "the best validation utility on this grid is used on the test period."),
+        _P("regret_overload_penalty", 1.0, "-", "training", "assumption",
+           "Our extra objective-driven variant (not in the paper) maximises realised revenue "
+           "p^T served under the evaluation rule; this weight multiplies the normalised reserved "
+           "overload sum relu(load - capacity), which the rule alone leaves flat for a resource "
+           "used by a single service."),
         # ---------------------------------------------------------------- sweeps
         _P("sigma_sweep", (0, 10, 20, 30, 40, 50, 60), "resource units/slot", "sweeps", "paper",
            "Table 4: average standard deviation Sigma in {0, 10, ..., 60}."),
