@@ -1,0 +1,92 @@
+"""Sphinx extension for the splitalloc book: offline plotly.js and MathJax.
+
+Nothing here is fetched from a network. Both libraries come from Python packages that are
+pinned in ``constraints.txt`` and installed in the project venv:
+
+* ``plotly.min.js`` from the installed ``plotly`` package (``plotly/package_data``), copied
+  once into ``_build/html/_static/`` and loaded once per page with ``add_js_file``. Figures are
+  drawn by :mod:`splitalloc._book_plotly` (a myst-nb mime renderer) as a ``<div>`` plus a
+  ``Plotly.newPlot`` call that uses this single copy: no megabytes of plotly.js per page.
+* MathJax 3 (CommonHTML output, TeX input and its on-demand extensions, fonts) from the
+  ``sphinx-mathjax-offline`` package. ``mathjax_path`` in ``_config.yml`` points at it. We copy
+  only what TeX -> CHTML needs (about 2.5 MB), not the speech-rule engine or SVG fonts.
+
+The copies are made at ``build-finished`` so ``jupyter-book build book`` works verbatim from a
+clean checkout; a missing package is a build error that names the package to install.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+# MathJax files needed for TeX input and CommonHTML output (paths relative to .../mathjax/).
+_MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "input",
+    "output/chtml",
+    "output/chtml.js",
+    "ui",
+    "a11y/assistive-mml.js",
+    "adaptors",
+)
+
+
+def plotly_js_path() -> Path:
+    """Path of ``plotly.min.js`` inside the installed plotly package."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"plotly.min.js not found at {path}; the installed plotly package is incomplete. "
+            "Reinstall it with `pip install -c constraints.txt plotly`."
+        )
+    return path
+
+
+def mathjax_dir() -> Path:
+    """Folder of the MathJax 3 distribution shipped by ``sphinx-mathjax-offline``."""
+    try:
+        dist = metadata.distribution("sphinx-mathjax-offline")
+    except metadata.PackageNotFoundError:
+        raise ModuleNotFoundError(
+            "The book renders math offline with MathJax from the 'sphinx-mathjax-offline' "
+            "package, which is not installed. Run `make venv` (or "
+            "`pip install -c constraints.txt sphinx-mathjax-offline`)."
+        ) from None
+    path = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
+    if not (path / "tex-chtml.js").is_file():
+        raise FileNotFoundError(f"MathJax files missing under {path}; reinstall sphinx-mathjax-offline.")
+    return path
+
+
+def _copy_assets(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(plotly_js_path(), static / "plotly.min.js")
+    src = mathjax_dir()
+    dst = static / "mathjax"
+    for part in _MATHJAX_PARTS:
+        s, d = src / part, dst / part
+        if s.is_dir():
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        else:
+            d.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(s, d)
+
+
+def _check_assets(app) -> None:
+    # Fail early (before the long build) when either library is missing.
+    plotly_js_path()
+    mathjax_dir()
+
+
+def setup(app):
+    app.add_js_file("plotly.min.js", priority=200)
+    app.connect("builder-inited", _check_assets)
+    app.connect("build-finished", _copy_assets)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
