@@ -1,0 +1,506 @@
+"""An exact, batched, differentiable LP layer (paper §IV-B-1, eqs. (4)-(12)).
+
+The layer solves, for every instance ``b`` of a batch,
+
+    max_d  p_b^T d    s.t.   G_b d <= h_b                       (eq. (5), written as a max)
+
+with ``d`` in R^K and ``m`` inequality rows. In the paper ``G = [c; b; I; -I]`` and
+``h = [C; B; D; 0]`` (eq. (4a)-(4b)), ``m = N + E + 2K``, and ``K`` (services) is tiny
+while ``m`` is about a hundred, so the optimum is a *vertex* fixed by ``K`` active rows.
+
+Forward pass: a vectorised primal active-set (vertex-to-vertex simplex) method
+---------------------------------------------------------------------------
+Every instance carries a working set ``W`` of ``K`` rows with ``G_W`` invertible; its
+vertex is ``d = G_W^{-1} h_W`` and its multipliers are ``lam_W = G_W^{-T} p`` (the
+stationarity condition eq. (7a)/(8a) restricted to ``W``; ``lam = 0`` off ``W``, which
+gives complementary slackness eq. (7b)). While some ``lam_j < 0``, row ``j`` leaves:
+``d`` moves along the edge ``s = -G_W^{-1} e_j`` (the objective grows by ``-lam_j`` per
+unit step) until the first blocking row ``r`` (ratio test), which enters. ``G_W^{-1}`` is
+kept by rank-one (product-form) updates and refactorised every few pivots. The batch is
+processed together: one pivot of every unfinished instance per loop iteration, all in
+tensor operations (no Python loop over instances; the loop runs over pivots, a handful
+for ``K = 3``).
+
+* Start. The working set starts with *artificial* rows ``e_k^T d = x0_k`` at a feasible
+  point ``x0`` (``x0 = 0`` when ``h >= 0`` on every non-zero row, which always holds in the
+  paper's family since ``C, B, D >= 0``). Artificial rows are not constraints: they leave
+  first (in either direction, whichever raises the objective) and never re-enter. If a
+  zero-multiplier artificial row cannot leave in either direction, the optimal face
+  contains a line (``G`` has rank < K); the row is kept and the solution is still optimal.
+* Infeasible ``h`` (some ``h_i < 0``): a phase 1 solves ``max -t s.t. G d - t <= h, t >= 0``
+  with the same method, starting at ``d = 0, t = max(-h)``; ``t* > 0`` means infeasible.
+* Rows of ``G`` that are zero for every service (servers and links no service uses) are
+  dropped once per call: they only require ``h_i >= 0`` and never bind a vertex.
+* Rows are scaled to unit norm inside the solver (the LP is unchanged), so tolerances are
+  relative and the method behaves the same for ``h`` of size 1e-6 or 1e6.
+
+Deterministic rule at degenerate vertices and ties (Bland's rule): the leaving row is the
+artificial row with the smallest service index if any is left, otherwise the active row
+with the smallest row index among those with ``lam_j < -tol``; the entering row is the
+smallest row index among the rows whose ratio is within a relative ``1e-12`` of the
+minimum. Bland's rule makes the method terminate on degenerate problems (no cycling), and
+the final working set -- hence ``d``, ``lam`` and the gradient -- is a deterministic function
+of the input. Ties in ``p`` or a zero ``p_k`` give one of the optimal vertices by this rule
+(for ``p_k <= 0`` in the paper's family: ``d_k = 0``).
+
+Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed with a
+dense solve from the *original* rows, and every instance is checked: primal feasibility
+``G d - h <= 1e-9 (|h|_inf + |G|_inf |d|_inf)`` and dual feasibility ``lam >= -1e-9 |p|``.
+An instance that fails the check is reported (status ``NUMERICAL``), never returned as
+if it were optimal. No NaN or inf is ever produced.
+
+Backward pass: implicit differentiation of the KKT conditions (eqs. (9)-(12))
+-------------------------------------------------------------------------------
+At a vertex with active set ``A`` and ``lam_A > 0`` (strict complementarity), the KKT
+system (10) keeps ``A`` active under a small change of ``h``; its rows for ``A`` read
+``G_A dd = dh_A`` and its rows off ``A`` give ``dlam = 0``. Hence ``d*(h) = G_A^{-1} h_A``
+locally and (eqs. (11)-(12))
+
+    dl/dh_A = G_A^{-T} dl/dd,      dl/dh_i = 0 for i not in A.
+
+This is exactly the derivative of ``d*(h)`` at a non-degenerate vertex (the tests check it
+against central finite differences). At a degenerate vertex ``d*(h)`` is not
+differentiable; the layer then returns the same formula for the working set chosen by the
+deterministic rule above (one element of the generalised Jacobian, finite by construction).
+Artificial rows left in the working set (rank-deficient ``G``) get no gradient.
+
+**Gradients with respect to ``p`` and ``G`` are not provided** (``None``, i.e. treated as
+zero): ``d*`` is piecewise constant in ``p`` (its derivative is zero almost everywhere, see
+DESIGN.md), and the paper only needs ``dl/dh`` (eq. (12)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "OPTIMAL",
+    "INFEASIBLE",
+    "UNBOUNDED",
+    "NUMERICAL",
+    "STATUS_NAMES",
+    "LPResult",
+    "LPError",
+    "LPInfeasibleError",
+    "LPUnboundedError",
+    "LPNumericalError",
+    "solve_batch",
+    "lp_solve",
+]
+
+#: Status codes returned by :func:`solve_batch` (one per instance).
+OPTIMAL, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3
+STATUS_NAMES = {OPTIMAL: "optimal", INFEASIBLE: "infeasible", UNBOUNDED: "unbounded",
+                NUMERICAL: "numerical failure / iteration limit"}
+
+_REFACTOR_EVERY = 16     # pivots between dense refactorisations of G_W^{-1}
+_TOL_Q = 1e-11           # relative size of a blocking direction in the ratio test
+_TOL_TIE = 1e-12         # relative tie tolerance in the ratio test (Bland: smallest row)
+_TOL_LAM = 1e-10         # relative tolerance on multipliers during pivoting
+_TOL_CHECK = 1e-9        # relative tolerance of the final optimality certificate
+
+
+class LPError(ValueError):
+    """Raised by :func:`lp_solve` when some batch instances have no optimal solution."""
+
+    def __init__(self, message: str, status: torch.Tensor):
+        super().__init__(message)
+        self.status = status
+
+
+class LPInfeasibleError(LPError):
+    """Some instance has no ``d`` with ``G d <= h``."""
+
+
+class LPUnboundedError(LPError):
+    """Some instance has a feasible ray along which ``p^T d`` grows without bound."""
+
+
+class LPNumericalError(LPError):
+    """The solver could not certify optimality (iteration limit or ill-conditioning)."""
+
+
+@dataclass(frozen=True)
+class LPResult:
+    """Result of :func:`solve_batch`.
+
+    ``d`` (B, K) and ``lam`` (B, m) are the primal and dual optima (rows with a status other
+    than ``OPTIMAL`` hold zeros); ``basis`` (B, K) holds the active row of each working-set
+    position (``-1 - k`` for an artificial row of service ``k``); ``status`` (B,) int64.
+    """
+
+    d: torch.Tensor
+    lam: torch.Tensor
+    basis: torch.Tensor
+    status: torch.Tensor
+
+    @property
+    def ok(self) -> torch.Tensor:
+        """Boolean mask of the instances solved to optimality."""
+        return self.status == OPTIMAL
+
+
+# ----------------------------------------------------------------------------- helpers
+def _matvec(G: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``G x`` for shared ``G`` (m, n) or batched ``G`` (B, m, n); ``x`` (B, n) -> (B, m)."""
+    if G.dim() == 2:
+        return x @ G.T
+    return torch.bmm(G, x.unsqueeze(-1)).squeeze(-1)
+
+
+def _take_rows(G: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """Rows ``idx`` (B, n) of shared (m, n) or batched (B, m, n) ``G`` -> (B, n, n)."""
+    if G.dim() == 2:
+        return G[idx]
+    return torch.gather(G, 1, idx.unsqueeze(-1).expand(-1, -1, G.shape[-1]))
+
+
+def _subset(G: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    return G if G.dim() == 2 else G[idx]
+
+
+def _extend(G: torch.Tensor) -> torch.Tensor:
+    """Append the ``n`` artificial rows ``I`` to ``G`` (shared or batched)."""
+    n = G.shape[-1]
+    eye = torch.eye(n, dtype=G.dtype, device=G.device)
+    if G.dim() == 2:
+        return torch.cat([G, eye], 0)
+    return torch.cat([G, eye.expand(G.shape[0], n, n)], 1)
+
+
+# ------------------------------------------------------------------- the active-set core
+def _active_set(p, G, h, x0, max_iter):
+    """Primal active-set simplex on ``max p^T x s.t. G x <= h`` from feasible ``x0``.
+
+    ``G`` (m, n) or (B, m, n) has unit-norm (or zero) rows, ``p`` (B, n), ``h`` (B, m),
+    ``x0`` (B, n) feasible. Returns the working set ``W`` (B, n) in extended numbering
+    (``m + k`` = artificial row of coordinate ``k``) and a status (B,).
+    """
+    B, n = p.shape
+    m = h.shape[1]
+    dev, dt = p.device, p.dtype
+    Gx = _extend(G)
+    hx = torch.cat([h, x0], 1)
+    W = (m + torch.arange(n, device=dev)).expand(B, n).clone()
+    Minv = torch.eye(n, dtype=dt, device=dev).expand(B, n, n).clone()
+    status = torch.zeros(B, dtype=torch.long, device=dev)
+    active = torch.ones(B, dtype=torch.bool, device=dev)
+    stuck = torch.zeros(B, n, dtype=torch.bool, device=dev)  # artificial rows that cannot leave
+    pscale = p.abs().amax(1).clamp_min(torch.finfo(dt).tiny)
+    hscale = h.abs().amax(1) if m else torch.zeros(B, dtype=dt, device=dev)
+    hscale = torch.maximum(hscale, x0.abs().amax(1)).clamp_min(torch.finfo(dt).tiny)
+    ar_n = torch.arange(n, device=dev)
+    big = m + 2 * n + 1
+    it = 0
+    while True:
+        idx = active.nonzero().squeeze(1)
+        if idx.numel() == 0:
+            break
+        if it >= max_iter:
+            status[idx] = NUMERICAL
+            break
+        it += 1
+        nb = idx.numel()
+        ar = torch.arange(nb, device=dev)
+        Wi, Mi, pi, hi = W[idx], Minv[idx], p[idx], hx[idx]
+        if it % _REFACTOR_EVERY == 0:
+            Mi = torch.linalg.inv(_take_rows(_subset(Gx, idx), Wi))
+        Gi = _subset(G, idx)
+        hW = hi.gather(1, Wi)
+        d = (Mi @ hW.unsqueeze(-1)).squeeze(-1)
+        lam = (pi.unsqueeze(1) @ Mi).squeeze(1)          # lam_W = G_W^{-T} p   (eq. (8a))
+        Mmax = Mi.abs().amax((1, 2)).clamp_min(1.0)
+        tol = (_TOL_LAM * pscale[idx] * Mmax).unsqueeze(1)
+        art = Wi >= m
+        st = stuck[idx].gather(1, (Wi - m).clamp(0, n - 1)) & art
+        cand_art = art & ~st
+        cand_real = ~art & (lam < -tol)
+        key = torch.where(cand_art, Wi - big, torch.where(cand_real, Wi, torch.full_like(Wi, big)))
+        kmin, j = key.min(1)
+        has = kmin < big
+        # optimal instances are finished
+        done_opt = ~has
+        u = Mi[ar, :, j]                                   # column j of G_W^{-1}
+        lamj = lam[ar, j]
+        isart = art[ar, j]
+        tolj = tol.squeeze(1)
+        free = isart & (lamj.abs() <= tolj)               # zero-multiplier artificial row
+        # direction s = sig * u: sig=-1 moves off a real row (G_j s = -1 < 0);
+        # for an artificial row sig = sign(lam_j) raises the objective; free rows try -1 first
+        sig = torch.where(isart & (lamj > tolj), 1.0, -1.0).to(dt)
+        q = _matvec(Gi, u)                                 # (nb, m)   G u
+        slack = (hi[:, :m] - _matvec(Gi, d)).clamp_min(0.0)
+        inW = torch.zeros(nb, m + n + 1, dtype=torch.bool, device=dev)
+        inW.scatter_(1, Wi, True)
+        notW = ~inW[:, :m]
+        eps = (_TOL_Q * u.abs().amax(1)).unsqueeze(1)
+        qs = sig.unsqueeze(1) * q
+        ratio = torch.where(notW & (qs > eps), slack / qs.abs().clamp_min(eps), torch.inf)
+        ratio_alt = torch.where(notW & (qs < -eps), slack / qs.abs().clamp_min(eps), torch.inf)
+        tmin, _ = ratio.min(1) if m else (torch.full((nb,), torch.inf, dtype=dt, device=dev), None)
+        talt, _ = ratio_alt.min(1) if m else (torch.full((nb,), torch.inf, dtype=dt, device=dev), None)
+        blocked = torch.isfinite(tmin)
+        flip = free & ~blocked & torch.isfinite(talt)
+        sig = torch.where(flip, -sig, sig)
+        ratio = torch.where(flip.unsqueeze(1), ratio_alt, ratio)
+        tmin = torch.where(flip, talt, tmin)
+        blocked = torch.isfinite(tmin)
+        newly_stuck = has & free & ~blocked
+        unbounded = has & ~free & ~blocked
+        pivot = has & blocked
+        # entering row: smallest index among (near-)minimal ratios (Bland)
+        tie = tmin + _TOL_TIE * (tmin.abs() + hscale[idx] / u.abs().amax(1).clamp_min(1e-300))
+        within = ratio <= tie.unsqueeze(1)
+        r = within.to(torch.int8).argmax(1) if m else torch.zeros(nb, dtype=torch.long, device=dev)
+        # rank-one update of G_W^{-1} for row j replaced by row r
+        gr = Gi[r] if Gi.dim() == 2 else Gi[ar, r]
+        v = (gr.unsqueeze(1) @ Mi).squeeze(1)              # g_r^T G_W^{-1}
+        alpha = v[ar, j]
+        alpha = torch.where(pivot, alpha, torch.ones_like(alpha))
+        ej = torch.nn.functional.one_hot(j, n).to(dt)
+        Mnew = Mi - u.unsqueeze(2) * ((v - ej) / alpha.unsqueeze(1)).unsqueeze(1)
+        Mi = torch.where(pivot.view(-1, 1, 1), Mnew, Mi)
+        Wi = torch.where(pivot.unsqueeze(1) & (ar_n.unsqueeze(0) == j.unsqueeze(1)), r.unsqueeze(1), Wi)
+        W[idx] = Wi
+        Minv[idx] = Mi
+        if newly_stuck.any():
+            s_idx = idx[newly_stuck]
+            stuck[s_idx, (W[s_idx, j[newly_stuck]] - m)] = True
+        status[idx[unbounded]] = UNBOUNDED
+        active[idx[done_opt | unbounded]] = False
+    return W, status
+
+
+# ------------------------------------------------------------------------- validation
+def _validate(p, G, h):
+    for name, t in (("p", p), ("G", G), ("h", h)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"lp_solve: {name} must be a torch.Tensor of dtype float64, got {type(t).__name__}")
+        if t.dtype != torch.float64:
+            raise TypeError(f"lp_solve: {name} must have dtype torch.float64, got {t.dtype}")
+    if h.dim() not in (1, 2):
+        raise ValueError(f"lp_solve: h must have shape (B, m) or (m,), got {tuple(h.shape)}")
+    unbatched = h.dim() == 1
+    h2 = h.unsqueeze(0) if unbatched else h
+    B, m = h2.shape
+    if G.dim() not in (2, 3):
+        raise ValueError(f"lp_solve: G must have shape (m, K) or (B, m, K), got {tuple(G.shape)}")
+    if G.shape[-2] != m:
+        raise ValueError(f"lp_solve: G has {G.shape[-2]} rows but h has m = {m} entries per instance "
+                         f"(G {tuple(G.shape)}, h {tuple(h.shape)})")
+    if G.dim() == 3 and G.shape[0] != B:
+        raise ValueError(f"lp_solve: batched G has batch size {G.shape[0]} but h has batch size {B}")
+    K = G.shape[-1]
+    if K < 1:
+        raise ValueError(f"lp_solve: G must have at least one column (K >= 1), got shape {tuple(G.shape)}")
+    if p.dim() not in (1, 2) or p.shape[-1] != K:
+        raise ValueError(f"lp_solve: p must have shape (K,) or (B, K) with K = {K} (columns of G), "
+                         f"got {tuple(p.shape)}")
+    if p.dim() == 2 and p.shape[0] != B:
+        raise ValueError(f"lp_solve: p has batch size {p.shape[0]} but h has batch size {B}")
+    for name, t in (("p", p), ("G", G), ("h", h)):
+        if not torch.isfinite(t).all():
+            raise ValueError(f"lp_solve: {name} contains non-finite values (NaN or inf)")
+    if not (p.device == G.device == h.device):
+        raise ValueError(f"lp_solve: p, G, h must be on one device, got {p.device}, {G.device}, {h.device}")
+    return h2, unbatched
+
+
+# ------------------------------------------------------------------------------ solver
+@torch.no_grad()
+def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: int | None = None) -> LPResult:
+    """Solve ``max p^T d s.t. G d <= h`` for a batch, without autograd and without raising.
+
+    Same shapes as :func:`lp_solve` (``h`` must be (B, m)). Returns an :class:`LPResult`
+    with a per-instance ``status`` (``OPTIMAL``, ``INFEASIBLE``, ``UNBOUNDED``,
+    ``NUMERICAL``): this is the documented flag for batch rows without an optimum; such
+    rows hold ``d = 0`` and ``lam = 0``.
+    """
+    h2, _ = _validate(p, G, h)
+    if h.dim() != 2:
+        raise ValueError(f"solve_batch: h must have shape (B, m), got {tuple(h.shape)}")
+    B, m = h2.shape
+    K = G.shape[-1]
+    dev, dt = h.device, h.dtype
+    P = p.expand(B, K) if p.dim() == 1 else p
+    if max_iter is None:
+        max_iter = 50 * (m + 2 * K) + 100
+    # drop rows that are zero for every instance (eq. (4a): servers/links no service uses)
+    absG = G.abs()
+    rowsum = absG.sum(-1) if G.dim() == 2 else absG.sum(-1).amax(0)
+    keep = (rowsum > 0).nonzero().squeeze(1)
+    zero_rows = (rowsum == 0).nonzero().squeeze(1)
+    status = torch.zeros(B, dtype=torch.long, device=dev)
+    if zero_rows.numel():
+        bad0 = (h2[:, zero_rows] < 0).any(1)           # 0 <= h_i violated
+        status[bad0] = INFEASIBLE
+    Gk = G[keep] if G.dim() == 2 else G[:, keep]
+    hk = h2[:, keep]
+    # scale rows to unit norm (batched G: per-instance norms)
+    nrm = Gk.norm(dim=-1)
+    nrm = torch.where(nrm > 0, nrm, torch.ones_like(nrm))   # zero rows of a batched G
+    Gn = Gk / nrm.unsqueeze(-1)
+    hn = hk / nrm
+    mk = keep.numel()
+    x0 = torch.zeros(B, K, dtype=dt, device=dev)
+    # phase 1 for instances where d = 0 is infeasible
+    need1 = (hn < 0).any(1) & (status == OPTIMAL)
+    if need1.any():
+        i1 = need1.nonzero().squeeze(1)
+        G1n = _subset(Gn, i1)
+        ones_col = torch.ones(*G1n.shape[:-1], 1, dtype=dt, device=dev)
+        G1 = torch.cat([G1n, -ones_col / 1.0], -1)
+        trow = torch.zeros(*G1.shape[:-2], 1, K + 1, dtype=dt, device=dev)
+        trow[..., 0, K] = -1.0
+        G1 = torch.cat([G1, trow], -2)
+        r1 = G1.norm(dim=-1, keepdim=True)
+        G1 = G1 / r1
+        h1 = torch.cat([hn[i1], torch.zeros(i1.numel(), 1, dtype=dt, device=dev)], 1) / r1.squeeze(-1)
+        t0 = (-hn[i1]).amax(1).clamp_min(0.0)
+        p1 = torch.zeros(i1.numel(), K + 1, dtype=dt, device=dev)
+        p1[:, K] = -1.0
+        x01 = torch.cat([torch.zeros(i1.numel(), K, dtype=dt, device=dev), t0.unsqueeze(1)], 1)
+        W1, st1 = _active_set(p1, G1, h1, x01, max_iter)
+        Gx1 = _extend(G1)
+        hx1 = torch.cat([h1, x01], 1)
+        M1 = _take_rows(Gx1 if Gx1.dim() == 2 else Gx1, W1)
+        x1 = torch.linalg.solve(M1, hx1.gather(1, W1).unsqueeze(-1)).squeeze(-1)
+        tstar = x1[:, K]
+        hsc = hn[i1].abs().amax(1)
+        infeas = (st1 != OPTIMAL) | (tstar > _TOL_CHECK * hsc)
+        status[i1[infeas]] = INFEASIBLE
+        x0[i1] = torch.where(infeas.unsqueeze(1), 0.0, x1[:, :K])
+    run = (status == OPTIMAL).nonzero().squeeze(1)
+    W = torch.full((B, K), -1, dtype=torch.long, device=dev)
+    if run.numel():
+        Wr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
+        status[run] = str_
+        W[run] = Wr
+    # final: recompute vertex and multipliers from the original rows, certify
+    okm = status == OPTIMAL
+    basis = torch.full((B, K), 0, dtype=torch.long, device=dev)
+    d = torch.zeros(B, K, dtype=dt, device=dev)
+    lam = torch.zeros(B, m, dtype=dt, device=dev)
+    if okm.any():
+        io = okm.nonzero().squeeze(1)
+        Wo = W[io]
+        art = Wo >= mk
+        orig = torch.where(art, -1 - (Wo - mk), keep[Wo.clamp(max=mk - 1)] if mk else Wo)
+        basis[io] = orig
+        Go = _subset(G, io)
+        Gxo = _extend(Go)
+        ext = torch.where(art, m + (Wo - mk), orig)
+        M = _take_rows(Gxo, ext)
+        hext = torch.cat([h2[io], x0[io]], 1)
+        do = torch.linalg.solve(M, hext.gather(1, ext).unsqueeze(-1)).squeeze(-1)
+        lW = torch.linalg.solve(M.transpose(1, 2), P[io].unsqueeze(-1)).squeeze(-1)
+        # certificate: primal feasibility, dual feasibility, stationarity on artificial rows
+        ho = h2[io]
+        Gabs = (Go.abs().amax(-1) if Go.dim() == 3 else Go.abs().amax(-1).expand(io.numel(), m))
+        scale = ho.abs() + Gabs * do.abs().amax(1, keepdim=True)
+        viol = (_matvec(Go, do) - ho) > _TOL_CHECK * scale.amax(1, keepdim=True).clamp_min(1e-300)
+        ps = P[io].abs().amax(1, keepdim=True)
+        dual_bad = torch.where(art, lW.abs() > _TOL_CHECK * ps, lW < -_TOL_CHECK * ps)
+        finite = torch.isfinite(do).all(1) & torch.isfinite(lW).all(1)
+        bad = viol.any(1) | dual_bad.any(1) | ~finite
+        good = ~bad
+        ig = io[good]
+        d[ig] = do[good]
+        lam_ext = torch.zeros(ig.numel(), m + K, dtype=dt, device=dev)
+        lam_ext.scatter_(1, ext[good], torch.where(art[good], 0.0, lW[good].clamp_min(0.0)))
+        lam[ig] = lam_ext[:, :m]
+        status[io[bad]] = NUMERICAL
+    basis[status != OPTIMAL] = 0
+    return LPResult(d=d, lam=lam, basis=basis, status=status)
+
+
+# --------------------------------------------------------------------------- autograd
+class _LPFunction(torch.autograd.Function):
+    """Forward: :func:`solve_batch`; backward: ``dl/dh_A = G_A^{-T} dl/dd`` (eqs. (11)-(12))."""
+
+    @staticmethod
+    def forward(ctx, p, G, h):
+        res = solve_batch(p, G, h)
+        ctx.save_for_backward(G, res.basis, res.status)
+        ctx.mark_non_differentiable(res.lam, res.status)
+        return res.d, res.lam, res.status
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_d, grad_lam, grad_status):
+        G, basis, status = ctx.saved_tensors
+        grad_h = None
+        if ctx.needs_input_grad[2] and grad_d is not None:
+            B, K = grad_d.shape
+            m = G.shape[-2]
+            art = basis < 0
+            ext = torch.where(art, m + (-1 - basis), basis)          # extended numbering
+            Gx = _extend(G)
+            M = _take_rows(Gx, ext)                                  # G_A (B, K, K)
+            ok = status == OPTIMAL
+            eye = torch.eye(K, dtype=G.dtype, device=G.device)
+            M = torch.where(ok.view(-1, 1, 1), M, eye)
+            y = torch.linalg.solve(M.transpose(1, 2), grad_d.unsqueeze(-1)).squeeze(-1)  # eq. (11)
+            y = torch.where(ok.unsqueeze(1) & ~art, y, 0.0)
+            g = torch.zeros(B, m + K, dtype=grad_d.dtype, device=grad_d.device)
+            g.scatter_(1, ext, y)
+            grad_h = g[:, :m]                                        # eq. (12)
+        return None, None, grad_h
+
+
+def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: bool = False):
+    """Batched exact LP layer: ``d* = argmax p^T d s.t. G d <= h`` (eqs. (4)-(5)).
+
+    Parameters
+    ----------
+    p : torch.Tensor, float64, (K,) or (B, K)
+        Unit revenues (eq. (4c)-(4d)); any sign.
+    G : torch.Tensor, float64, (m, K) or (B, m, K)
+        Constraint matrix; in the paper ``[c; b; I; -I]`` (eq. (4a)).
+    h : torch.Tensor, float64, (B, m)  (or (m,), then the outputs have no batch axis)
+        Right-hand side; in the paper ``[C; B; D; 0]`` (eq. (4b)). Differentiable.
+    return_dual : bool
+        Also return the optimal multipliers ``lam`` (B, m) >= 0 (eqs. (7)-(8)).
+
+    Returns
+    -------
+    d : (B, K) the optimal vertex, and ``lam`` (B, m) if ``return_dual``.
+
+    Gradients flow to ``h`` only, by implicit differentiation of the KKT conditions
+    restricted to the active set (eqs. (9)-(12)): ``dl/dh_A = G_A^{-T} dl/dd`` and zero off
+    the active set. **No gradient is returned for ``p`` or ``G``** (treated as zero): the
+    optimum is piecewise constant in ``p`` (zero derivative almost everywhere). At a
+    degenerate vertex the gradient is that of the working set picked by Bland's rule (see
+    the module docstring).
+
+    Raises
+    ------
+    TypeError / ValueError
+        Wrong type, dtype, shape or non-finite values (the message names the argument).
+    LPInfeasibleError, LPUnboundedError, LPNumericalError
+        Some instance has no optimum; the message lists the batch indices and the error's
+        ``status`` attribute holds the per-instance codes. Use :func:`solve_batch` to get
+        a status flag per instance instead of an exception.
+    """
+    h2, unbatched = _validate(p, G, h)
+    if G.dim() == 3 and unbatched:
+        raise ValueError("lp_solve: batched G (B, m, K) needs batched h (B, m)")
+    if p.dim() == 2 and unbatched:
+        raise ValueError("lp_solve: batched p (B, K) needs batched h (B, m)")
+    d, lam, status = _LPFunction.apply(p, G, h2)
+    if (status != OPTIMAL).any():
+        for code, exc in ((INFEASIBLE, LPInfeasibleError), (UNBOUNDED, LPUnboundedError),
+                          (NUMERICAL, LPNumericalError)):
+            bad = (status == code).nonzero().squeeze(1)
+            if bad.numel():
+                shown = bad[:10].tolist()
+                more = f" (and {bad.numel() - 10} more)" if bad.numel() > 10 else ""
+                raise exc(f"lp_solve: LP is {STATUS_NAMES[code]} for batch instances {shown}{more} "
+                          f"of {status.numel()}; check h (capacities/demands must make G d <= h "
+                          f"feasible) and p/G (bounded objective). Use solve_batch() for per-instance "
+                          f"status flags.", status)
+    if unbatched:
+        d, lam = d[0], lam[0]
+    return (d, lam) if return_dual else d
