@@ -74,6 +74,12 @@ PARAMETERS: dict[str, Parameter] = {
            "assumption",
            "The paper does not say how it maps the Kaggle flows to services. Each service gets the daily "
            "flow count of one contiguous block of the 10 workstations (4/3/3)."),
+        _P("arrival_cap_median_multiple", 20.0, "x series median", "data", "assumption",
+           "Before rescaling, each raw service series is capped at this multiple of its own median. "
+           "Only two Kaggle days are touched (VGG16 block, 2006-09-17/18: workstation 4 logs 277,477 and "
+           "785,297 flows, 369x and 1053x the median day); uncapped, one day holds most of the service's "
+           "volume and a typical day shrinks to ~6 Mb/slot. GEANT peaks are < 2x the median, so untouched. "
+           "None disables the cap."),
         _P("geant_slot_seconds", 900, "s", "data", "paper",
            "§V-A: 15-min slots; Mbit/s x 900 s = Mb per slot."),
         # ------------------------------------------------------------- network
