@@ -1,0 +1,154 @@
+"""Frameworks on a small hand-built scenario (fast), plus error handling.
+
+The hand-built scenario has the exact shape of the LP (4)-(5): 2 servers, 1 link, 2 services,
+``G = [c; b; I; -I]``, with capacities near the demand so that both the demand rows and the
+capacity rows bind on some slots.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from splitalloc import frameworks as fw
+from splitalloc.frameworks import (FRAMEWORKS, ObjectiveDrivenPolicy, Scenario, TrainSettings,
+                                   make_scenario, run_framework)
+
+TINY = TrainSettings(epochs=2, window=4, hidden_size=4, learning_rate=1e-2, batch_size=8,
+                     od_warm_start_epochs=1, quantile_grid=(0.4, 0.6))
+
+
+def _hand_scenario(T=48, seed=0, splitting=False):
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    base = np.stack([5 + 2 * np.sin(2 * np.pi * t / 12), 4 + 1.5 * np.cos(2 * np.pi * t / 8)], 1)
+    arrivals = pd.DataFrame(np.maximum(base + rng.normal(0, 0.5, base.shape), 0),
+                            index=pd.date_range("2005-05-04", periods=T, freq="15min"),
+                            columns=["AlexNet", "VGG16"])
+    c = np.array([[1.0, 0.5], [0.5, 1.0]])
+    b = np.array([[0.5, 0.5]])
+    N, E, K = 2, 1, 2
+    G = np.vstack([c, b, np.eye(K), -np.eye(K)])
+    network = SimpleNamespace(C=np.array([6.5, 5.0]), B=np.array([4.5]), mu_C=6.0, mu_B=6.0,
+                              sigma_C=1.0, sigma_B=1.0, usable_servers=np.array([True, True]),
+                              usable_links=np.array([True]))
+    deployment = SimpleNamespace(c=c, b=b, splitting=splitting, services=list(arrivals.columns))
+    problem = SimpleNamespace(G=G, p=np.array([1.0, 1.2]), n_servers=N, n_links=E, n_services=K)
+    return Scenario(dataset="hand", arrivals=arrivals, network=network, deployment=deployment,
+                    problem=problem, train_end=28, val_end=38, seed=seed, M=6.0, Sigma=1.0)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return _hand_scenario()
+
+
+@pytest.fixture(scope="module")
+def runs(scenario):
+    return {name: run_framework(name, scenario, seed=3, settings=TINY) for name in FRAMEWORKS}
+
+
+def test_output_is_tidy_test_period(runs, scenario):
+    for name, df in runs.items():
+        assert list(df.columns) == ["framework", "seed", "time", "service", "D_true", "D_pred", "d", "served"]
+        assert len(df) == (scenario.n_slots - scenario.val_end) * 2
+        assert (df["framework"] == name).all()
+        assert df["time"].min() == scenario.arrivals.index[scenario.val_end]
+        np.testing.assert_allclose(df["D_true"].to_numpy().reshape(-1, 2),
+                                   scenario.arrivals.to_numpy()[scenario.val_end:])
+        assert np.all(df[["D_pred", "d", "served"]].to_numpy() >= -1e-9)
+        assert np.all(df["served"] <= df["D_true"] + 1e-9)
+
+
+def test_offline_serves_its_allocation_and_is_never_beaten(runs, scenario):
+    off = runs["offline"]
+    np.testing.assert_allclose(off["served"], off["d"], rtol=1e-9, atol=1e-9)
+    p = np.tile(scenario.problem.p, len(off) // 2)
+    off_rev = (p * off["served"].to_numpy()).reshape(-1, 2).sum(1)
+    for name, df in runs.items():
+        rev = (p * df["served"].to_numpy()).reshape(-1, 2).sum(1)
+        assert np.all(rev <= off_rev + 1e-7 * (1 + off_rev)), name
+
+
+def test_two_stage_allocates_with_predicted_demand_and_mean_capacities(runs, scenario):
+    # reference: HiGHS on the same LP with h = [mu_C; mu_B; D_pred; 0] (eq. 4b), slot by slot
+    from scipy.optimize import linprog
+
+    pr = scenario.problem
+    for name in ("two-stage-lstm", "two-stage-bilstm", "two-stage-quantile"):
+        df = runs[name]
+        D_pred = df["D_pred"].to_numpy().reshape(-1, 2)
+        d = df["d"].to_numpy().reshape(-1, 2)
+        for t in range(D_pred.shape[0]):
+            h = np.concatenate([[6.0, 6.0], [6.0], D_pred[t], [0.0, 0.0]])
+            ref = linprog(-pr.p, A_ub=pr.G, b_ub=h, bounds=(None, None), method="highs")
+            assert ref.status == 0
+            assert pr.p @ d[t] == pytest.approx(-ref.fun, rel=1e-9, abs=1e-9)
+            assert np.all(pr.G @ d[t] <= h + 1e-9)
+
+
+def test_quantile_choice_recorded(runs):
+    assert runs["two-stage-quantile"].attrs["quantile"] in TINY.quantile_grid
+
+
+def test_same_seed_identical_different_seed_differs(scenario):
+    for name in ("objective-driven", "two-stage-quantile"):
+        a = run_framework(name, scenario, seed=5, settings=TINY)
+        b = run_framework(name, scenario, seed=5, settings=TINY)
+        pd.testing.assert_frame_equal(a, b)
+    a2 = run_framework("objective-driven", scenario, seed=5, settings=TINY)
+    c = run_framework("objective-driven", scenario, seed=6, settings=TINY)
+    assert not np.array_equal(a2["D_pred"].to_numpy(), c["D_pred"].to_numpy())
+
+
+def test_objective_driven_gradient_reaches_lstm_and_capacities(scenario):
+    data = fw._prepare(scenario, TINY)
+    # a predictor fitted on MSE tracks the demand, so that on some slots a demand row binds
+    # (gradient to the LSTM) and on others a capacity row (gradient to Ĉ, B̂)
+    predictor = fw._train_predictor(data, TINY, 0, epochs=40)
+    policy = ObjectiveDrivenPolicy(predictor, scenario.problem, mu_C=6.0, mu_B=6.0, scale=data.scale)
+    d_star = torch.as_tensor(fw._offline(policy.lp, scenario, data.Y["train"]))
+    d, D_hat = policy(data.X["train"])
+    assert d.shape == D_hat.shape == (data.X["train"].shape[0], 2)
+    loss = (((d - d_star) / policy.scale) ** 2).mean()
+    loss.backward()
+    lstm_grad = sum(float(p.grad.abs().sum()) for p in predictor.parameters() if p.grad is not None)
+    assert lstm_grad > 0
+    cap_grad = float(policy.theta_C.grad.abs().sum() + policy.theta_B.grad.abs().sum())
+    assert cap_grad > 0
+    # capacities start at the means
+    C_hat, B_hat = policy.capacities()
+    torch.testing.assert_close(C_hat, torch.full((2,), 6.0, dtype=torch.float64))
+
+
+def test_objective_driven_moves_capacity_estimates(runs):
+    attrs = runs["objective-driven"].attrs
+    assert not np.allclose(attrs["C_hat"] + attrs["B_hat"], 6.0)
+
+
+def test_unknown_framework_and_bad_settings_raise(scenario):
+    with pytest.raises(ValueError, match="unknown framework 'nope'"):
+        run_framework("nope", scenario, seed=0, settings=TINY)
+    with pytest.raises(ValueError, match="window L=40"):
+        run_framework("two-stage-lstm", scenario, seed=0,
+                      settings=TrainSettings(epochs=1, window=40, hidden_size=4,
+                                             learning_rate=1e-2, batch_size=8))
+    with pytest.raises(ValueError, match="hidden_size"):
+        TrainSettings(epochs=1, window=4, hidden_size=0, learning_rate=1e-2, batch_size=8)
+    with pytest.raises(ValueError, match="learning_rate"):
+        TrainSettings(epochs=1, window=4, hidden_size=4, learning_rate=-1.0, batch_size=8)
+    with pytest.raises(ValueError, match="quantile_grid"):
+        TrainSettings(quantile_grid=(0.5, 1.5))
+
+
+def test_make_scenario_rejects_bad_input_before_loading(monkeypatch):
+    # these raise before any data is read: no data directory is needed
+    monkeypatch.setenv("SPLITALLOC_DATA_DIR", "/nonexistent-splitalloc-dir")
+    with pytest.raises(ValueError, match="unknown dataset 'mnist'"):
+        make_scenario("mnist", seed=0)
+    with pytest.raises(ValueError, match="Sigma"):
+        make_scenario("geant", seed=0, Sigma=-1.0)
+    with pytest.raises(ValueError, match="M must be"):
+        make_scenario("geant", seed=0, M=0.0)
