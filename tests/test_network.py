@@ -1,0 +1,190 @@
+"""Network draws (eq. 13), GUS and non-splitting deployments (§V-A)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from splitalloc.data import Topology
+from splitalloc.network import (
+    Network,
+    deploy_gus,
+    deploy_non_splitting,
+    draw_network,
+    routable_links,
+    shortest_path,
+)
+from splitalloc.profiles import ServiceProfile, default_profiles
+
+
+def make_topology(n, undirected, name="test"):
+    links = np.array([e for u, v in undirected for e in ((u, v), (v, u))], dtype=np.int64).reshape(-1, 2)
+    return Topology(name, n, links, np.ones(len(links)), Path("<test>"))
+
+
+LINE5 = make_topology(5, [(0, 1), (1, 2), (2, 3), (3, 4)])
+
+
+def with_capacities(topo, C, B=None):
+    """A Network with given capacities (bypasses draws)."""
+    C = np.asarray(C, float)
+    B = np.full(len(topo.links), 100.0) if B is None else np.asarray(B, float)
+    return Network(topo, np.maximum(C, 0), np.maximum(B, 0), 0.0, 0.0, 0.0, 0.0, C > 0, B > 0, C, B)
+
+
+def check_paths(net, dep):
+    links = net.links
+    for servers, cuts in zip(dep.servers, dep.cut_paths):
+        assert len(cuts) == len(servers) - 1
+        for (a, b), cut in zip(zip(servers[:-1], servers[1:]), cuts):
+            if a == b:
+                assert cut == ()
+                continue
+            assert links[cut[0], 0] == a and links[cut[-1], 1] == b
+            for e1, e2 in zip(cut[:-1], cut[1:]):
+                assert links[e1, 1] == links[e2, 0]  # consecutive links connect
+            assert all(routable_links(net)[e] for e in cut)
+
+
+def test_draw_is_seeded_and_marks_negative_draws():
+    a = draw_network(LINE5, mu_C=1.0, sigma_C=5.0, mu_B=1.0, sigma_B=5.0, rng=np.random.default_rng(3))
+    b = draw_network(LINE5, mu_C=1.0, sigma_C=5.0, mu_B=1.0, sigma_B=5.0, rng=np.random.default_rng(3))
+    assert np.array_equal(a.C_drawn, b.C_drawn) and np.array_equal(a.B_drawn, b.B_drawn)
+    assert a.C.shape == (5,) and a.B.shape == (8,)
+    assert np.array_equal(a.usable_servers, a.C_drawn > 0)
+    assert (a.C[~a.usable_servers] == 0).all() and (a.B[~a.usable_links] == 0).all()
+    assert (a.C >= 0).all() and (a.B >= 0).all()
+    # the first N draws are servers (documented order)
+    ref = np.random.default_rng(3).normal(1.0, 5.0, size=13)
+    assert np.allclose(a.C_drawn, ref[:5]) and np.allclose(a.B_drawn, ref[5:])
+
+
+def test_draw_sigma_zero_gives_means():
+    net = draw_network(LINE5, mu_C=7.0, sigma_C=0.0, mu_B=3.0, sigma_B=0.0, rng=np.random.default_rng(0))
+    assert (net.C == 7.0).all() and (net.B == 3.0).all()
+
+
+@pytest.mark.parametrize("kw, err, msg", [
+    ({"mu_C": -1.0}, ValueError, "mu_C"),
+    ({"sigma_B": -0.1}, ValueError, "sigma_B"),
+    ({"mu_B": float("inf")}, ValueError, "mu_B"),
+    ({"sigma_C": "3"}, TypeError, "sigma_C"),
+    ({"rng": 0}, TypeError, "Generator"),
+])
+def test_draw_bad_parameters(kw, err, msg):
+    args = dict(mu_C=1.0, sigma_C=1.0, mu_B=1.0, sigma_B=1.0, rng=np.random.default_rng(0))
+    args.update(kw)
+    with pytest.raises(err, match=msg):
+        draw_network(LINE5, **args)
+
+
+def test_bad_topology():
+    bad = Topology("bad", 3, np.array([[0, 5]]), np.ones(1), Path("x"))
+    with pytest.raises(ValueError, match="endpoints"):
+        draw_network(bad, mu_C=1, sigma_C=0, mu_B=1, sigma_B=0, rng=np.random.default_rng(0))
+
+
+def test_shortest_path_multihop_and_unusable_links():
+    net = with_capacities(LINE5, [10] * 5)
+    p = shortest_path(net, 0, 3)
+    assert [tuple(net.links[e]) for e in p] == [(0, 1), (1, 2), (2, 3)]
+    assert shortest_path(net, 2, 2) == ()
+    B = np.full(8, 100.0)
+    B[2] = -1.0  # link (1, 2) discarded
+    cut = with_capacities(LINE5, [10] * 5, B)
+    with pytest.raises(ValueError, match="unreachable"):
+        shortest_path(cut, 0, 3)
+
+
+def prof(name, c, b):
+    return ServiceProfile(name, np.array(c, float), np.array(b, float))
+
+
+def test_gus_consolidates_when_capacity_allows():
+    net = with_capacities(LINE5, [10, 10, 1000, 10, 10])
+    profiles = [prof("a", [1, 1, 1], [0.5, 0.5]), prof("b", [2, 2], [1.0])]
+    dep = deploy_gus(net, profiles, demand=10)
+    assert dep.used_servers == (2,)  # one server suffices: GUS opens no other
+    assert dep.paths == [(), ()] and (dep.b == 0).all()
+    assert np.allclose(dep.c[2], [3, 4]) and dep.starved == ()
+
+
+def test_gus_opens_new_servers_only_when_needed_and_respects_mask():
+    # each part needs 60 at demand 10; servers hold 100 (one part each), server 1 is discarded
+    net = with_capacities(LINE5, [100, -5, 100, 100, 100])
+    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1])], demand=10)
+    assert len(dep.used_servers) == 3 and 1 not in dep.used_servers
+    assert dep.starved == ()
+    check_paths(net, dep)
+    # server 1 is down (and relays nothing), so 0 is cut off; the chain lives on 2-4
+    assert set(dep.servers[0]) == {2, 3, 4}
+    assert all(1 not in net.links[e] for e in dep.paths[0])
+    # c and b matrices are the sums of densities along the deployment
+    assert np.allclose(dep.c.sum(axis=0), 18) and np.allclose(dep.b.sum(axis=0), 2 * 1)
+
+
+def test_gus_multihop_path_densities():
+    # parts of 60 on servers with 100; servers 1 and 2 too small, so part 2 goes 2 hops away
+    net = with_capacities(LINE5, [100, 50, 50, 100, 100])
+    dep = deploy_gus(net, [prof("a", [6, 6], [0.7])], demand=10)
+    assert dep.servers[0][0] in (0, 3, 4)
+    check_paths(net, dep)
+    for e in dep.paths[0]:
+        assert np.isclose(dep.b[e, 0], 0.7)
+    assert np.isclose(dep.b.sum(), 0.7 * len(dep.paths[0]))
+
+
+def test_gus_on_geant_seed0_properties():
+    from splitalloc.data import load_geant_topology
+
+    try:
+        topo = load_geant_topology()
+    except Exception as exc:  # pragma: no cover - data missing
+        pytest.skip(f"GEANT topology not available: {exc}")
+    profiles = default_profiles()
+    nets = [draw_network(topo, mu_C=100, sigma_C=30, mu_B=100, sigma_B=30, rng=np.random.default_rng(0))
+            for _ in range(2)]
+    deps = [deploy_gus(n, profiles) for n in nets]
+    assert deps[0].servers == deps[1].servers and deps[0].paths == deps[1].paths
+    net, dep = nets[0], deps[0]
+    assert dep.c.shape == (23, 3) and dep.b.shape == (74, 3)
+    check_paths(net, dep)
+    assert all(net.usable_servers[i] for i in dep.used_servers)
+    assert np.allclose(dep.c.sum(axis=0), [p.c.sum() for p in profiles])
+    ns = deploy_non_splitting(net, profiles)
+    assert all(len(s) == 1 for s in ns.servers) and (ns.b == 0).all() and ns.paths == [(), (), ()]
+    assert not ns.splitting and dep.splitting
+
+
+def test_rng_only_breaks_ties():
+    net = with_capacities(LINE5, [100] * 5)  # all tie
+    p = [prof("a", [6, 6], [1])]
+    assert deploy_gus(net, p, demand=10).servers == [(0, 1)]
+    r1 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5)).servers
+    r2 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5)).servers
+    assert r1 == r2
+
+
+def test_starvation_is_recorded():
+    net = with_capacities(LINE5, [10, 20, 30, 40, 5])
+    dep = deploy_non_splitting(net, [prof("a", [6, 6], [1]), prof("b", [1], [])], demand=10)
+    # a needs 120: fits nowhere -> the largest server (3), left at -80; b needs 10: no used
+    # server fits, so GUS opens the largest remaining one (2)
+    assert dep.servers == [(3,), (2,)]
+    assert dep.starved == ((0, 0),)
+
+
+def test_deploy_errors():
+    dead = with_capacities(LINE5, [-1] * 5)
+    with pytest.raises(ValueError, match="no usable server"):
+        deploy_gus(dead, default_profiles())
+    B = np.full(8, -1.0)  # no usable link at all: second part has nowhere to go but its own server
+    iso = with_capacities(LINE5, [100] * 5, B)
+    dep = deploy_gus(iso, [prof("a", [6, 6], [1])], demand=10)
+    assert len(set(dep.servers[0])) == 1  # starved on the only reachable server, no link
+    with pytest.raises(ValueError, match="at least one"):
+        deploy_gus(iso, [])
+    with pytest.raises(TypeError, match="Network"):
+        deploy_gus(object(), default_profiles())
+    with pytest.raises(ValueError, match="demand"):
+        deploy_gus(iso, default_profiles(), demand=-1)
