@@ -159,6 +159,20 @@ PARAMETERS: dict[str, Parameter] = {
            "Fig. 8's axis values are not in the text; §V-D-1 quotes M = 120 as its largest point."),
         _P("n_seeds", 5, "seeds", "sweeps", "assumption",
            "The paper reports single runs; we use at least 5 seeds and 95 % confidence intervals."),
+        # ----------------------------------------------- quick scale (experiments.SCALES)
+        _P("quick_n_seeds", 2, "seeds", "sweeps", "assumption",
+           "Quick scale (CI, the stored notebook outputs): 2 seeds keep `reproduce --scale quick` "
+           "under 3 minutes on 2 cores; the paper scale uses n_seeds."),
+        _P("quick_epochs", 5, "epochs", "sweeps", "assumption",
+           "Quick scale: 5 epochs instead of the paper's 20 (§V-C), for the 3-minute budget."),
+        _P("quick_sigma_sweep", (0, 30, 60), "resource units/slot", "sweeps", "assumption",
+           "Quick scale: both ends and the middle of Table 4's Sigma sweep."),
+        _P("quick_M_sweep", (40, 100, 120), "resource units/slot", "sweeps", "assumption",
+           "Quick scale: a scarce, the default and the paper's quoted (§V-D-1) average resource M."),
+        _P("synthetic_slots", 1000, "slots", "sweeps", "assumption",
+           "Paper scale only: length of the seeded synthetic series fitted to each real series, "
+           "run beside the real data in Figs. 6 and 10 for a longer test horizon (200 test slots; "
+           "the paper's 700 would not fit the 30-minute budget on 2 cores)."),
     ]
 }
 

@@ -1,0 +1,437 @@
+"""Plotly figures for the book (presentation only: no science here).
+
+Every function takes a tidy :class:`pandas.DataFrame` produced by the package (for the §V
+figures, the frames of :mod:`splitalloc.experiments`) and returns a
+:class:`plotly.graph_objects.Figure` with a title, axis titles with units and a legend.
+Where several seeds are present, lines show the mean over seeds and a filled band the 95 %
+confidence interval (Student t, :func:`splitalloc.experiments.summarize_with_ci`).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# ============================================================ §V figures (Figs. 5-10, Table 4)
+#: One colour per framework, the same in every §V figure.
+FRAMEWORK_COLORS = {
+    "offline": "#444444",
+    "objective-driven": "#d62728",
+    "two-stage-lstm": "#1f77b4",
+    "two-stage-bilstm": "#2ca02c",
+    "non-splitting": "#9467bd",
+    "two-stage-quantile": "#17becf",
+    "objective-driven-regret": "#ff7f0e",
+}
+_FRAMEWORK_ORDER = ("offline", "objective-driven", "two-stage-lstm", "two-stage-bilstm",
+                    "two-stage-quantile", "objective-driven-regret", "non-splitting")
+
+
+def _framework_label(fw: str) -> str:
+    from .experiments import PAPER_NAMES
+
+    return PAPER_NAMES.get(fw, fw)
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _ordered(frameworks) -> list[str]:
+    present = list(dict.fromkeys(frameworks))
+    return [f for f in _FRAMEWORK_ORDER if f in present] + [f for f in present if f not in _FRAMEWORK_ORDER]
+
+
+def _add_line_with_band(fig: go.Figure, s, x: str, name: str, color: str, *, dash: str | None = None,
+                        mode: str = "lines", legendgroup: str | None = None) -> None:
+    """Mean line plus a filled 95 % CI band (drawn only where the CI exists, i.e. >= 2 seeds)."""
+    s = s.sort_values(x)
+    group = legendgroup or name
+    has_ci = s["ci95_low"].notna().any()
+    if has_ci:
+        xs = list(s[x]) + list(s[x])[::-1]
+        ys = list(s["ci95_high"]) + list(s["ci95_low"])[::-1]
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=_rgba(color, 0.18),
+                                 line=dict(width=0), hoverinfo="skip", showlegend=False,
+                                 legendgroup=group, name=f"{name} 95% CI"))
+    fig.add_trace(go.Scatter(x=s[x], y=s["mean"], mode=mode, name=name, legendgroup=group,
+                             line=dict(color=color, dash=dash)))
+
+
+def _n_seeds_note(df) -> str:
+    n = df["seed"].nunique() if "seed" in df.columns else 1
+    return f"mean over {n} seed{'s' if n != 1 else ''}" + (", band: 95% CI" if n > 1 else "")
+
+
+def _data_note(df) -> str:
+    kinds = sorted(df["data"].unique()) if "data" in df.columns else ["real"]
+    return "synthetic series fitted to the real data" if kinds == ["synthetic"] else (
+        "real data" if kinds == ["real"] else "real and synthetic data")
+
+
+def fig5_splitting_figure(df) -> go.Figure:
+    """Fig. 5: mean throughput (Mb/slot) of the splitting and non-splitting frameworks, with
+    95 % CI error bars over seeds. ``df`` from :func:`splitalloc.experiments.fig5_splitting`."""
+    from .experiments import summarize_with_ci
+
+    s = summarize_with_ci(df, ["framework"], "throughput")
+    order = _ordered(s["framework"])
+    s = s.set_index("framework").loc[order].reset_index()
+    fig = go.Figure(go.Bar(
+        x=[_framework_label(f) + (" (non-splitting)" if f == "non-splitting" else " (splitting)")
+           for f in s["framework"]],
+        y=s["mean"],
+        marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in s["framework"]],
+        error_y=dict(type="data", symmetric=False, array=(s["ci95_high"] - s["mean"]).fillna(0),
+                     arrayminus=(s["mean"] - s["ci95_low"]).fillna(0)),
+        name="mean throughput",
+        hovertemplate="%{x}: %{y:.1f} Mb/slot<extra></extra>",
+    ))
+    fig.update_layout(title=f"Fig. 5 — splitting vs non-splitting, GEANT ({_n_seeds_note(df)})",
+                      xaxis_title="framework (deployment)", yaxis_title="mean throughput (Mb/slot)",
+                      showlegend=True)
+    return fig
+
+
+def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None = "real",
+                     frameworks=None) -> go.Figure:
+    from .experiments import summarize_with_ci
+
+    if data is not None and "data" in df.columns:
+        df = df[df["data"] == data]
+    if frameworks is not None:
+        df = df[df["framework"].isin(frameworks)]
+    x = "time" if "time" in df.columns else "slot"
+    s = summarize_with_ci(df, ["framework", x], value)
+    fig = go.Figure()
+    for fw in _ordered(s["framework"]):
+        _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
+                            FRAMEWORK_COLORS.get(fw, "#888888"),
+                            dash="dot" if fw == "offline" else None)
+    fig.update_layout(title=f"{title} ({_data_note(df)}, {_n_seeds_note(df)})",
+                      xaxis_title="time slot (test period)" if x == "time" else "test slot",
+                      yaxis_title=yaxis, legend_title="framework", hovermode="x unified")
+    return fig
+
+
+def fig6_admitted_figure(df, *, data: str = "real", frameworks=None) -> go.Figure:
+    """Fig. 6: admitted (served) traffic per test slot, summed over services, per framework.
+    ``df`` from :func:`splitalloc.experiments.fig6_admitted`; ``data`` picks the real or the
+    synthetic series."""
+    return _per_slot_figure(df, "served", "Fig. 6 — admitted traffic, GEANT",
+                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks)
+
+
+def fig7_prediction_figure(df, *, data: str = "real") -> go.Figure:
+    """Fig. 7: predicted traffic (sum over services) of each learned framework against the
+    ground truth (the offline framework's ``D_true``); legend entries carry the mean
+    prediction accuracy (1 - WAPE). ``df`` from :func:`splitalloc.experiments.fig7_prediction`."""
+    from .experiments import summarize_with_ci
+
+    if "data" in df.columns:
+        df = df[df["data"] == data]
+    x = "time" if "time" in df.columns else "slot"
+    fig = go.Figure()
+    truth = summarize_with_ci(df[df["framework"] == "offline"], [x], "D_true")
+    _add_line_with_band(fig, truth, x, "ground truth", FRAMEWORK_COLORS["offline"], dash="dot")
+    acc = df.drop_duplicates(["framework", "seed"]).groupby("framework")["accuracy"].mean()
+    for fw in _ordered(df["framework"]):
+        if fw == "offline":
+            continue
+        s = summarize_with_ci(df[df["framework"] == fw], [x], "D_pred")
+        _add_line_with_band(fig, s, x, f"{_framework_label(fw)} (accuracy {100 * acc[fw]:.1f}%)",
+                            FRAMEWORK_COLORS.get(fw, "#888888"))
+    fig.update_layout(title=f"Fig. 7 — predicted vs true traffic, GEANT ({_data_note(df)}, {_n_seeds_note(df)})",
+                      xaxis_title="time slot (test period)" if x == "time" else "test slot",
+                      yaxis_title="total traffic over services (Mb/slot)", legend_title="prediction",
+                      hovermode="x unified")
+    return fig
+
+
+def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str) -> go.Figure:
+    from .experiments import summarize_with_ci
+
+    s = summarize_with_ci(df, ["framework", x], value)
+    fig = go.Figure()
+    for fw in _ordered(s["framework"]):
+        _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
+                            FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
+                            dash="dot" if fw == "offline" else None)
+    fig.update_layout(title=f"{title} ({_n_seeds_note(df)})", xaxis_title=xaxis, yaxis_title=yaxis,
+                      legend_title="framework")
+    return fig
+
+
+def fig8_resource_figure(df) -> go.Figure:
+    """Fig. 8: mean throughput against the average resource ``M`` (eq. 14).
+    ``df`` from :func:`splitalloc.experiments.fig8_resource`."""
+    sigma = df["Sigma"].iloc[0] if len(df) else float("nan")
+    return _sweep_figure(df, "M", "throughput", f"Fig. 8 — throughput vs average resource M, GEANT, Σ={sigma:g}",
+                         "average resource M = (μ_C + μ_B)/2 (resource units/slot)",
+                         "mean throughput (Mb/slot)")
+
+
+def fig9_deviation_figure(df) -> go.Figure:
+    """Fig. 9: utility (% of the offline optimum) against the average deviation ``Sigma``
+    (eq. 15). ``df`` from :func:`splitalloc.experiments.fig9_deviation`."""
+    return _sweep_figure(df, "Sigma", "utility", "Fig. 9 — utility vs resource deviation Σ, GEANT",
+                         "average standard deviation Σ = (σ_C + σ_B)/2 (resource units/slot)",
+                         "utility (% of offline optimum)")
+
+
+def fig10_kaggle_figure(df, *, data: str = "real", frameworks=None) -> go.Figure:
+    """Fig. 10: admitted traffic per test slot on the Kaggle dataset (as Fig. 6).
+    ``df`` from :func:`splitalloc.experiments.fig10_kaggle`."""
+    return _per_slot_figure(df, "served", "Fig. 10 — admitted traffic, Kaggle",
+                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks)
+
+
+def table4_figure(df, *, dataset: str = "geant") -> go.Figure:
+    """Table 4 as a chart: utility (%) against Sigma for every framework on ``dataset``."""
+    t = df[(df["dataset"] == dataset) & (df["metric"] == "utility")].rename(columns={"value": "utility"})
+    from .experiments import PAPER_DATASETS
+
+    return _sweep_figure(t, "Sigma", "utility",
+                         f"Table 4 — utility vs Σ, {PAPER_DATASETS.get(dataset, dataset)}",
+                         "average standard deviation Σ (resource units/slot)",
+                         "utility (% of offline optimum)")
+
+
+def table4_styled(df, *, with_paper: bool = True, decimals: int = 2):
+    """Table 4 in the paper's layout as a styled DataFrame: rows dataset x framework (and the
+    two improvement rows), columns Sigma, cells "mean ± CI half-width" over seeds; with
+    ``with_paper`` the paper's value of each cell follows in brackets where it reports one.
+    ``df`` from :func:`splitalloc.experiments.table4_utility`."""
+    import numpy as np
+
+    from .experiments import PAPER_DATASETS, paper_numbers, summarize_with_ci
+
+    s = summarize_with_ci(df, ["dataset", "framework", "label", "Sigma"], "value")
+    paper = paper_numbers()
+    paper = paper[paper["artefact"] == "Table 4"]
+    lookup = {(r.dataset, r.framework, r.setting): r.value for r in paper.itertuples()}
+    paper_fw = {"two-stage-lstm": "LSTM", "two-stage-bilstm": "Bi-LSTM", "objective-driven": "Proposed",
+                "objective-driven - two-stage-lstm": "Proposed vs LSTM",
+                "objective-driven - two-stage-bilstm": "Proposed vs Bi-LSTM"}
+    cells = []
+    for r in s.itertuples():
+        half = r.ci95_high - r.mean
+        txt = f"{r.mean:.{decimals}f}" + (f" ± {half:.{decimals}f}" if np.isfinite(half) else "")
+        if with_paper:
+            pv = lookup.get((PAPER_DATASETS.get(r.dataset), paper_fw.get(r.framework), f"Sigma={r.Sigma:g}"))
+            if pv is not None:
+                txt += f" [{pv:.2f}]"
+        cells.append(txt)
+    s["cell"] = cells
+    s["dataset"] = s["dataset"].map(lambda d: PAPER_DATASETS.get(d, d))
+    order = {f: i for i, f in enumerate(list(_FRAMEWORK_ORDER) + list(paper_fw)[3:])}
+    s["_o"] = s["framework"].map(lambda f: order.get(f, 99))
+    s = s.sort_values(["dataset", "_o", "Sigma"])
+    wide = s.pivot_table(index=["dataset", "label"], columns="Sigma", values="cell", aggfunc="first", sort=False)
+    wide.columns = [f"Σ={c:g}" for c in wide.columns]
+    wide.index.names = ["dataset", "framework"]
+    caption = ("Table 4 — utility (% of offline optimum) and improvement of the proposed framework "
+               "(percentage points), mean ± 95% CI half-width over seeds"
+               + (" [paper's value]" if with_paper else ""))
+
+    def shade(row):
+        improvement = "vs" in row.name[1]
+        return ["background-color: #fdecea; font-weight: bold" if improvement else "" for _ in row]
+
+    return (wide.style.set_caption(caption).apply(shade, axis=1)
+            .set_table_styles([{"selector": "caption", "props": "caption-side: top; font-weight: bold;"}]))
+
+
+# ----------------------------------------------------------------- system model (H3)
+
+
+def spring_layout(n_nodes: int, links, *, seed: int = 0, iterations: int = 300):
+    """Deterministic force-directed 2-D positions (Fruchterman-Reingold), shape (n_nodes, 2).
+
+    Drawing aid only (no science): used when the topology has no node coordinates, as
+    ``geant.txt`` has none (its node ids are not mapped to SNDlib's named, located nodes).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(-1, 1, size=(n_nodes, 2))
+    links = np.asarray(links, dtype=int).reshape(-1, 2)
+    k = 1.0 / np.sqrt(max(n_nodes, 1))
+    temp = 0.2
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=-1), 1e-6)
+        disp = (delta / dist[..., None] * (k * k / dist)[..., None]).sum(axis=1)  # repulsion
+        d = pos[links[:, 0]] - pos[links[:, 1]]
+        dl = np.maximum(np.linalg.norm(d, axis=1), 1e-6)
+        f = d / dl[:, None] * (dl * dl / k)[:, None]  # attraction along links
+        np.add.at(disp, links[:, 0], -f)
+        np.add.at(disp, links[:, 1], f)
+        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-9)
+        pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
+        temp *= 0.985
+    pos -= pos.mean(axis=0)
+    return pos / np.abs(pos).max()
+
+
+_SERVICE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+
+
+def plot_network(network, deployment, *, positions=None, title: str | None = None):
+    """The edge network with each service's deployed parts and paths (the paper's Fig. 2).
+
+    Servers are sized by their true capacity ``C_i`` (eq. 13), links drawn once per
+    undirected pair; discarded servers/links (non-positive draws, §V-D-1) are shown
+    crossed/dotted. Each service has a legend entry: its parts' servers (labelled with the
+    part number) and its cut paths (offset slightly so overlapping services stay visible).
+    Hover text gives capacities and the parts each server hosts. ``positions`` (N, 2), e.g.
+    map coordinates, is used when given; otherwise a deterministic force-directed layout
+    (:func:`spring_layout`), which the figure says.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    n = network.n_servers
+    links = np.asarray(network.links)
+    if positions is None:
+        pos = spring_layout(n, links, seed=0)
+        layout_note = "layout: force-directed (no node coordinates in geant.txt)"
+    else:
+        pos = np.asarray(positions, dtype=float)
+        if pos.shape != (n, 2) or not np.isfinite(pos).all():
+            raise ValueError(f"positions must be a finite ({n}, 2) array, got shape {pos.shape}")
+        layout_note = "layout: given node coordinates"
+    C, B = np.asarray(network.C), np.asarray(network.B)
+    us, ul = np.asarray(network.usable_servers), np.asarray(network.usable_links)
+    fig = go.Figure()
+    # links: one segment per undirected pair, hover at the midpoint with both directions
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for e, (u, v) in enumerate(links):
+        pairs.setdefault((min(u, v), max(u, v)), []).append(e)
+    for usable_pair, dash, colour, name in ((True, "solid", "#bbbbbb", "link"),
+                                            (False, "dot", "#e89c9c", "discarded link")):
+        xs, ys = [], []
+        for (u, v), es in pairs.items():
+            if all(ul[e] for e in es) == usable_pair:
+                xs += [pos[u, 0], pos[v, 0], None]
+                ys += [pos[u, 1], pos[v, 1], None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip",
+                                     line=dict(color=colour, width=1.5, dash=dash)))
+    mid = np.array([(pos[u] + pos[v]) / 2 for (u, v) in pairs])
+    hover = ["<br>".join(f"link {e}: {links[e, 0]}→{links[e, 1]}, B = {B[e]:.1f} Mb/slot"
+                         + ("" if ul[e] else " (discarded)") for e in es) for es in pairs.values()]
+    fig.add_trace(go.Scatter(x=mid[:, 0], y=mid[:, 1], mode="markers", name="link capacity (hover)",
+                             marker=dict(size=6, color="rgba(150,150,150,0.25)"), hovertext=hover,
+                             hoverinfo="text", showlegend=False))
+    # service paths and parts
+    hosts: dict[int, list[str]] = {i: [] for i in range(n)}
+    K = len(deployment.services)
+    span = 0.012 * (K - 1)
+    for k, (name, servers) in enumerate(zip(deployment.services, deployment.servers)):
+        colour = _SERVICE_COLOURS[k % len(_SERVICE_COLOURS)]
+        off = np.array([1.0, 1.0]) * (k * 0.012 - span / 2) if K > 1 else np.zeros(2)
+        xs, ys = [], []
+        cuts = deployment.cut_paths[k] if deployment.cut_paths else ()
+        for cut in cuts:
+            for e in cut:
+                u, v = links[e]
+                xs += [pos[u, 0] + off[0], pos[v, 0] + off[0], None]
+                ys += [pos[u, 1] + off[1], pos[v, 1] + off[1], None]
+        n_links = sum(len(c) for c in cuts)
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup=name, showlegend=False,
+                                     name=f"{name} path", hoverinfo="skip",
+                                     line=dict(color=colour, width=4)))
+        for j, i in enumerate(servers):
+            hosts[i].append(f"{name} part {j + 1}")
+        pts = np.array([pos[i] + off for i in servers])
+        fig.add_trace(go.Scatter(
+            x=pts[:, 0], y=pts[:, 1], mode="markers+text+lines" if not xs else "markers+text",
+            name=f"{name}: {len(servers)} part(s), {n_links} link(s)", legendgroup=name,
+            text=[str(j + 1) for j in range(len(servers))], textposition="top center",
+            textfont=dict(color=colour), line=dict(color=colour, width=4),
+            marker=dict(size=11, color=colour, symbol="diamond"),
+            hovertext=[f"{name} part {j + 1} on server {i}" for j, i in enumerate(servers)],
+            hoverinfo="text"))
+    # servers on top
+    size = 8 + 14 * np.clip(C / max(C.max(), 1e-9), 0, 1)
+    server_hover = [f"server {i}<br>C = {C[i]:.1f} resource units/slot"
+                    + ("" if us[i] else " (discarded: draw ≤ 0)")
+                    + (f"<br>hosts: {', '.join(hosts[i])}" if hosts[i] else "") for i in range(n)]
+    for usable_flag, name, symbol in ((True, "server (size ∝ C)", "circle"), (False, "discarded server", "x")):
+        idx = np.flatnonzero(us == usable_flag)
+        if idx.size:
+            fig.add_trace(go.Scatter(
+                x=pos[idx, 0], y=pos[idx, 1], mode="markers", name=name,
+                marker=dict(size=size[idx] if usable_flag else 10, symbol=symbol,
+                            color="white" if usable_flag else "#d62728",
+                            line=dict(color="#444", width=1.5)),
+                hovertext=[server_hover[i] for i in idx], hoverinfo="text"))
+    kind = "split" if deployment.splitting else "non-splitting"
+    fig.update_layout(
+        title=title or (f"{getattr(network.topology, 'name', 'network')}: {n} servers, {len(links)} directed "
+                        f"links, {kind} deployment (μ_C={network.mu_C:g}, σ_C={network.sigma_C:g}, "
+                        f"μ_B={network.mu_B:g}, σ_B={network.sigma_B:g})"),
+        xaxis=dict(visible=False, title="x (layout units)"), yaxis=dict(visible=False, scaleanchor="x",
+                                                                          title="y (layout units)"),
+        plot_bgcolor="white", legend=dict(title="legend (click to hide)"), height=620,
+        annotations=[dict(text=layout_note, xref="paper", yref="paper", x=0, y=-0.02, showarrow=False,
+                          font=dict(size=11, color="#666"), xanchor="left")],
+    )
+    return fig
+
+
+def plot_profiles(layers):
+    """Per-layer FLOPs and output activation size of each service, with the chosen cuts.
+
+    ``layers`` is the tidy frame of :func:`splitalloc.profiles.layer_frame` (or a list of
+    :class:`~splitalloc.profiles.ServiceProfile`, converted with it). One row of panels per
+    service: left, FLOPs per inference (GFLOP, log scale) coloured by part; right, output
+    activation elements per input element (the bandwidth density a cut there would have,
+    Mb per Mb of input, log scale). Dashed lines mark the cuts.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    if not hasattr(layers, "columns"):
+        from .profiles import layer_frame
+
+        layers = layer_frame(list(layers))
+    need = {"service", "position", "layer", "flops", "out_ratio", "part", "cut_after"}
+    if missing := need - set(layers.columns):
+        raise ValueError(f"plot_profiles: missing columns {sorted(missing)}")
+    services = list(dict.fromkeys(layers["service"]))
+    fig = make_subplots(rows=len(services), cols=2, shared_xaxes=False, vertical_spacing=0.08,
+                        subplot_titles=[t for s in services for t in (f"{s}: FLOPs per layer",
+                                                                      f"{s}: output size / input size")])
+    part_colours = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2")
+    for r, s in enumerate(services, start=1):
+        t = layers[layers["service"] == s]
+        for part, tp in t.groupby("part"):
+            fig.add_trace(go.Bar(x=tp["layer"], y=tp["flops"] / 1e9, name=f"part {part + 1}",
+                                 legendgroup=f"part {part + 1}", showlegend=(r == 1),
+                                 marker_color=part_colours[int(part) % len(part_colours)],
+                                 hovertemplate="%{x}: %{y:.3g} GFLOP<extra>" + s + f" part {part + 1}</extra>"),
+                          row=r, col=1)
+        fig.add_trace(go.Scatter(x=t["layer"], y=t["out_ratio"], mode="lines+markers", name="output / input",
+                                 legendgroup="ratio", showlegend=(r == 1), line=dict(color="#555"),
+                                 hovertemplate="after %{x}: %{y:.3g} Mb per Mb input<extra>" + s + "</extra>"),
+                      row=r, col=2)
+        cuts = t[t["cut_after"]]
+        fig.add_trace(go.Scatter(x=cuts["layer"], y=cuts["out_ratio"], mode="markers", name="chosen cut (b)",
+                                 legendgroup="cut", showlegend=(r == 1),
+                                 marker=dict(size=12, symbol="x", color="#d62728"),
+                                 hovertemplate="cut after %{x}: b = %{y:.3g} Mb/Mb<extra>" + s + "</extra>"),
+                      row=r, col=2)
+        for col in (1, 2):
+            for pos in cuts["position"]:
+                fig.add_vline(x=pos + 0.5, line=dict(color="#d62728", dash="dash", width=1), row=r, col=col)
+        fig.update_yaxes(type="log", title_text="GFLOP", row=r, col=1)
+        fig.update_yaxes(type="log", title_text="Mb per Mb input", row=r, col=2)
+        fig.update_xaxes(title_text="layer", tickangle=-60, row=r, col=1)
+        fig.update_xaxes(title_text="cut after layer", tickangle=-60, row=r, col=2)
+    fig.update_layout(title="Service profiles: compute and activation size per layer, with the chosen split points",
+                      height=330 * len(services), barmode="stack", legend=dict(title="legend"))
+    return fig
