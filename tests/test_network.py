@@ -188,3 +188,32 @@ def test_deploy_errors():
         deploy_gus(object(), default_profiles())
     with pytest.raises(ValueError, match="demand"):
         deploy_gus(iso, default_profiles(), demand=-1)
+
+
+def test_plot_network_traces():
+    from splitalloc.plots import plot_network
+
+    C = [100, -5, 100, 100, 100]
+    B = np.full(8, 100.0)
+    B[7] = -1
+    net = with_capacities(LINE5, C, B)
+    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1]), prof("b", [1], [])], demand=10)
+    fig = plot_network(net, dep)
+    names = [t.name for t in fig.data]
+    assert any(n.startswith("a: 3 part(s)") for n in names) and any(n.startswith("b: 1 part(s)") for n in names)
+    assert "discarded server" in names and "discarded link" in names
+    hover = " ".join(h for t in fig.data if t.hovertext is not None for h in t.hovertext)
+    assert "C = 100.0" in hover and "B = 100.0 Mb/slot" in hover and "hosts: a part 1" in hover
+    assert "force-directed" in fig.layout.annotations[0].text
+    fig2 = plot_network(net, dep, positions=np.arange(10.0).reshape(5, 2))
+    assert "coordinates" in fig2.layout.annotations[0].text
+    with pytest.raises(ValueError, match="positions"):
+        plot_network(net, dep, positions=np.zeros((3, 2)))
+
+
+def test_spring_layout_deterministic():
+    from splitalloc.plots import spring_layout
+
+    a = spring_layout(5, LINE5.links, seed=0)
+    assert a.shape == (5, 2) and np.isfinite(a).all()
+    assert np.array_equal(a, spring_layout(5, LINE5.links, seed=0))

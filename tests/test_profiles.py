@@ -101,3 +101,21 @@ def test_unknown_architecture_and_bad_profile():
         ServiceProfile("x", np.ones(3), np.ones(3))
     with pytest.raises(ValueError, match="finite"):
         ServiceProfile("x", np.array([1.0, -1.0]), np.ones(1))
+
+
+def test_plot_profiles_and_frames():
+    from splitalloc.plots import plot_profiles
+    from splitalloc.profiles import density_frame, layer_frame
+
+    profiles = default_profiles()
+    frame = layer_frame(profiles)
+    assert list(frame["service"].unique()) == list(SERVICE_NAMES)
+    dens = density_frame(profiles)
+    assert len(dens) == sum(2 * p.n_parts - 1 for p in profiles)
+    fig = plot_profiles(frame)
+    cut_traces = [t for t in fig.data if t.name == "chosen cut (b)"]
+    assert len(cut_traces) == 3
+    for t, p in zip(cut_traces, profiles):
+        assert np.allclose(t.y, p.b)
+    with pytest.raises(ValueError, match="missing columns"):
+        plot_profiles(frame.drop(columns=["flops"]))

@@ -325,8 +325,25 @@ def plot_network(network, deployment, *, positions=None, title: str | None = Non
     fig.add_trace(go.Scatter(x=mid[:, 0], y=mid[:, 1], mode="markers", name="link capacity (hover)",
                              marker=dict(size=6, color="rgba(150,150,150,0.25)"), hovertext=hover,
                              hoverinfo="text", showlegend=False))
-    # service paths and parts
     hosts: dict[int, list[str]] = {i: [] for i in range(n)}
+    for name, servers in zip(deployment.services, deployment.servers):
+        for j, i in enumerate(servers):
+            hosts[i].append(f"{name} part {j + 1}")
+    # servers (under the services' markers)
+    size = 8 + 14 * np.clip(C / max(C.max(), 1e-9), 0, 1)
+    server_hover = [f"server {i}<br>C = {C[i]:.1f} resource units/slot"
+                    + ("" if us[i] else " (discarded: draw ≤ 0)")
+                    + (f"<br>hosts: {', '.join(hosts[i])}" if hosts[i] else "") for i in range(n)]
+    for usable_flag, name, symbol in ((True, "server (size ∝ C)", "circle"), (False, "discarded server", "x")):
+        idx = np.flatnonzero(us == usable_flag)
+        if idx.size:
+            fig.add_trace(go.Scatter(
+                x=pos[idx, 0], y=pos[idx, 1], mode="markers", name=name,
+                marker=dict(size=size[idx] if usable_flag else 10, symbol=symbol,
+                            color="rgba(255,255,255,0.6)" if usable_flag else "#d62728",
+                            line=dict(color="#444", width=1.5)),
+                hovertext=[server_hover[i] for i in idx], hoverinfo="text"))
+    # service paths and parts
     K = len(deployment.services)
     span = 0.012 * (K - 1)
     for k, (name, servers) in enumerate(zip(deployment.services, deployment.servers)):
@@ -344,31 +361,18 @@ def plot_network(network, deployment, *, positions=None, title: str | None = Non
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup=name, showlegend=False,
                                      name=f"{name} path", hoverinfo="skip",
                                      line=dict(color=colour, width=4)))
-        for j, i in enumerate(servers):
-            hosts[i].append(f"{name} part {j + 1}")
-        pts = np.array([pos[i] + off for i in servers])
+        on = list(dict.fromkeys(servers))  # distinct servers, in chain order
+        pts = np.array([pos[i] + off for i in on])
+        parts_on = [[j + 1 for j, x in enumerate(servers) if x == i] for i in on]
         fig.add_trace(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode="markers+text+lines" if not xs else "markers+text",
-            name=f"{name}: {len(servers)} part(s), {n_links} link(s)", legendgroup=name,
-            text=[str(j + 1) for j in range(len(servers))], textposition="top center",
-            textfont=dict(color=colour), line=dict(color=colour, width=4),
+            name=f"{name}: {len(servers)} part(s) on {len(on)} server(s), {n_links} link(s)", legendgroup=name,
+            text=[name[0] + ",".join(map(str, js)) for js in parts_on],
+            textposition=("top center", "bottom center", "middle right", "middle left")[k % 4],
+            textfont=dict(color=colour, size=12), line=dict(color=colour, width=4),
             marker=dict(size=11, color=colour, symbol="diamond"),
-            hovertext=[f"{name} part {j + 1} on server {i}" for j, i in enumerate(servers)],
+            hovertext=[f"{name} part(s) {', '.join(map(str, js))} on server {i}" for i, js in zip(on, parts_on)],
             hoverinfo="text"))
-    # servers on top
-    size = 8 + 14 * np.clip(C / max(C.max(), 1e-9), 0, 1)
-    server_hover = [f"server {i}<br>C = {C[i]:.1f} resource units/slot"
-                    + ("" if us[i] else " (discarded: draw ≤ 0)")
-                    + (f"<br>hosts: {', '.join(hosts[i])}" if hosts[i] else "") for i in range(n)]
-    for usable_flag, name, symbol in ((True, "server (size ∝ C)", "circle"), (False, "discarded server", "x")):
-        idx = np.flatnonzero(us == usable_flag)
-        if idx.size:
-            fig.add_trace(go.Scatter(
-                x=pos[idx, 0], y=pos[idx, 1], mode="markers", name=name,
-                marker=dict(size=size[idx] if usable_flag else 10, symbol=symbol,
-                            color="white" if usable_flag else "#d62728",
-                            line=dict(color="#444", width=1.5)),
-                hovertext=[server_hover[i] for i in idx], hoverinfo="text"))
     kind = "split" if deployment.splitting else "non-splitting"
     fig.update_layout(
         title=title or (f"{getattr(network.topology, 'name', 'network')}: {n} servers, {len(links)} directed "
@@ -403,7 +407,7 @@ def plot_profiles(layers):
     if missing := need - set(layers.columns):
         raise ValueError(f"plot_profiles: missing columns {sorted(missing)}")
     services = list(dict.fromkeys(layers["service"]))
-    fig = make_subplots(rows=len(services), cols=2, shared_xaxes=False, vertical_spacing=0.08,
+    fig = make_subplots(rows=len(services), cols=2, shared_xaxes=False, vertical_spacing=0.16 if len(services) > 1 else 0.1,
                         subplot_titles=[t for s in services for t in (f"{s}: FLOPs per layer",
                                                                       f"{s}: output size / input size")])
     part_colours = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2")
@@ -433,5 +437,5 @@ def plot_profiles(layers):
         fig.update_xaxes(title_text="layer", tickangle=-60, row=r, col=1)
         fig.update_xaxes(title_text="cut after layer", tickangle=-60, row=r, col=2)
     fig.update_layout(title="Service profiles: compute and activation size per layer, with the chosen split points",
-                      height=330 * len(services), barmode="stack", legend=dict(title="legend"))
+                      height=400 * len(services), barmode="stack", legend=dict(title="legend"))
     return fig

@@ -66,6 +66,8 @@ __all__ = [
     "choose_cuts",
     "make_profile",
     "default_profiles",
+    "layer_frame",
+    "density_frame",
 ]
 
 
@@ -361,3 +363,37 @@ def default_profiles(**kwargs) -> list[ServiceProfile]:
     Keyword arguments are passed to :func:`make_profile` (e.g. ``n_parts=3``).
     """
     return [make_profile(s, **kwargs) for s in SERVICE_NAMES]
+
+
+def layer_frame(profiles: list[ServiceProfile]) -> pd.DataFrame:
+    """Tidy per-layer table of several services (the book's layer tables and profile plot).
+
+    One row per service x layer: ``service``, ``position`` (0-based layer index), the
+    columns of :func:`layer_table`, ``part`` and ``cut_after``.
+    """
+    frames = []
+    for p in profiles:
+        t = p.table.copy()
+        t.insert(0, "position", np.arange(len(t)))
+        t.insert(0, "service", p.name)
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True)
+
+
+def density_frame(profiles: list[ServiceProfile]) -> pd.DataFrame:
+    """Tidy densities: one row per service x part (``c``) and per cut (``b``).
+
+    Columns: ``service``, ``kind`` (``"c"`` part compute or ``"b"`` cut transfer),
+    ``index`` (part or cut number, 0-based), ``value``, ``unit`` and ``layers`` (the
+    part's layers, or the layer the cut follows).
+    """
+    rows = []
+    for p in profiles:
+        for j, v in enumerate(p.c):
+            rows.append({"service": p.name, "kind": "c", "index": j, "value": float(v),
+                         "unit": "resource units/Mb", "layers": "-".join(p.parts[j][:1] + p.parts[j][-1:])
+                         if p.parts else ""})
+        for j, v in enumerate(p.b):
+            rows.append({"service": p.name, "kind": "b", "index": j, "value": float(v), "unit": "Mb/Mb",
+                         "layers": p.parts[j][-1] if p.parts else ""})
+    return pd.DataFrame(rows)
