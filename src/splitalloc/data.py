@@ -22,8 +22,9 @@ name the file and the problem.
 
 from __future__ import annotations
 
+import copy
+import csv
 import hashlib
-import io
 import logging
 import math
 import os
@@ -493,6 +494,24 @@ def parse_sndlib_demands(files: Iterable[tuple[str, bytes]], *, source: str) -> 
     return df
 
 
+#: Parsed archives, keyed by (path, sha256): parsing 324 XML files costs seconds, and the
+#: experiments call service_arrivals many times. The hash is re-verified on every call.
+_ARCHIVE_CACHE: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def _copy_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.attrs = copy.deepcopy(df.attrs)
+    return out
+
+
+def _read_archive_cached(path: Path, digest: str, progress: bool) -> pd.DataFrame:
+    key = (str(path), digest)
+    if key not in _ARCHIVE_CACHE:
+        _ARCHIVE_CACHE[key] = read_sndlib_traffic_archive(path, progress=progress)
+    return _copy_frame(_ARCHIVE_CACHE[key])
+
+
 def read_sndlib_traffic_archive(path, *, progress: bool = False) -> pd.DataFrame:
     """Read every SNDlib demand XML inside a ``.tar.xz``/``.tgz`` archive (no extraction to disk)."""
     path = Path(path)
@@ -538,10 +557,10 @@ def load_geant_traffic(variant: str = "subset", data_dir=None, *, progress: bool
             df, files = _subset_from_members(progress)
         else:
             path, digest = resolve(GEANT_TM_SUBSET, root)
-            df, files = read_sndlib_traffic_archive(path, progress=progress), {str(path): digest}
+            df, files = _read_archive_cached(path, digest, progress), {str(path): digest}
     elif variant == "full":
         path, digest = resolve(GEANT_TM_FULL, data_dir, progress=progress)
-        df, files = read_sndlib_traffic_archive(path, progress=progress), {str(path): digest}
+        df, files = _read_archive_cached(path, digest, progress), {str(path): digest}
     else:
         raise ValueError(f"variant must be 'subset' or 'full', got {variant!r}")
     df.attrs.update({"dataset": "geant" if variant == "subset" else "geant-full", "files": files})
@@ -561,8 +580,15 @@ def read_kaggle_csv(path, *, sha256: str | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise DataNotFoundError(f"Kaggle file {path} does not exist")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        with open(path, newline="", encoding="utf-8") as fh:   # ragged rows: pandas would shift them
+            for lineno, row in enumerate(csv.reader(fh), 1):
+                if lineno == 1:
+                    width = len(row)
+                elif row and len(row) != width:
+                    raise DataFormatError(f"{path}: malformed CSV: line {lineno} has {len(row)} fields, "
+                                          f"the header has {width}")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         raise DataFormatError(f"{path}: malformed CSV ({exc})") from None
     if tuple(raw.columns) != KAGGLE_COLUMNS:
         raise DataFormatError(f"{path}: columns are {list(raw.columns)}, expected {list(KAGGLE_COLUMNS)}")
