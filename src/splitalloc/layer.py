@@ -71,6 +71,7 @@ DESIGN.md), and the paper only needs ``dl/dh`` (eq. (12)).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
@@ -143,6 +144,25 @@ class LPResult:
 
 
 # ----------------------------------------------------------------------------- helpers
+#: Problems with at most this many entries in ``h`` (B * m) are solved on one intra-op
+#: thread: their tensors are tiny, and multi-threaded kernels on a shared 2-core machine
+#: spend milliseconds per call at thread barriers (measured: 10-50x slower under load).
+SINGLE_THREAD_MAX_ENTRIES = 2_000_000
+
+
+@contextlib.contextmanager
+def _threads(n_entries: int):
+    old = torch.get_num_threads()
+    if n_entries > SINGLE_THREAD_MAX_ENTRIES or old == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
 def _matvec(G: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """``G x`` for shared ``G`` (m, n) or batched ``G`` (B, m, n); ``x`` (B, n) -> (B, m)."""
     if G.dim() == 2:
@@ -170,6 +190,39 @@ def _extend(G: torch.Tensor) -> torch.Tensor:
     return torch.cat([G, eye.expand(G.shape[0], n, n)], 1)
 
 
+def _inv(M: torch.Tensor) -> torch.Tensor:
+    """Batched inverse of small matrices (B, n, n) by Gauss-Jordan with partial pivoting.
+
+    Written with element-wise tensor operations on purpose: torch's batched LAPACK calls
+    (``linalg.solve``/``inv``) spread tiny batches over threads and, on a loaded 2-core
+    machine, wait milliseconds at each barrier. Singular inputs give non-finite entries,
+    which the callers' certificate rejects.
+    """
+    Bn, n, _ = M.shape
+    A = torch.cat([M, torch.eye(n, dtype=M.dtype, device=M.device).expand(Bn, n, n)], 2)
+    ar = torch.arange(Bn, device=M.device)
+    base = torch.arange(n, device=M.device).expand(Bn, n)
+    for c in range(n):
+        piv = A[:, c:, c].abs().argmax(1) + c
+        if c < n - 1:
+            rows = base.clone()
+            rows[:, c] = piv
+            rows[ar, piv] = c
+            A = A.gather(1, rows.unsqueeze(-1).expand(-1, -1, 2 * n))
+        pr = A[:, c, :] / A[:, c, c:c + 1]
+        A = A - A[:, :, c:c + 1] * pr.unsqueeze(1)
+        A[:, c, :] = pr
+    return A[:, :, n:]
+
+
+def _solve(M: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``M^{-1} b`` for (B, n, n) and (B, n), with one step of iterative refinement."""
+    Mi = _inv(M)
+    x = (Mi @ b.unsqueeze(-1)).squeeze(-1)
+    r = b - (M @ x.unsqueeze(-1)).squeeze(-1)
+    return x + (Mi @ r.unsqueeze(-1)).squeeze(-1)
+
+
 # ------------------------------------------------------------------- the active-set core
 def _active_set(p, G, h, x0, max_iter):
     """Primal active-set simplex on ``max p^T x s.t. G x <= h`` from feasible ``x0``.
@@ -184,6 +237,9 @@ def _active_set(p, G, h, x0, max_iter):
     Gx = _extend(G)
     hx = torch.cat([h, x0], 1)
     W = (m + torch.arange(n, device=dev)).expand(B, n).clone()
+    if m == 0:  # no constraint at all: unbounded unless p = 0 (then x0 is optimal)
+        status = torch.where(p.abs().amax(1) > 0, UNBOUNDED, OPTIMAL)
+        return W, status
     Minv = torch.eye(n, dtype=dt, device=dev).expand(B, n, n).clone()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     active = torch.ones(B, dtype=torch.bool, device=dev)
@@ -206,7 +262,7 @@ def _active_set(p, G, h, x0, max_iter):
         ar = torch.arange(nb, device=dev)
         Wi, Mi, pi, hi = W[idx], Minv[idx], p[idx], hx[idx]
         if it % _REFACTOR_EVERY == 0:
-            Mi = torch.linalg.inv(_take_rows(_subset(Gx, idx), Wi))
+            Mi = _inv(_take_rows(_subset(Gx, idx), Wi))
         Gi = _subset(G, idx)
         hW = hi.gather(1, Wi)
         d = (Mi @ hW.unsqueeze(-1)).squeeze(-1)
@@ -218,7 +274,7 @@ def _active_set(p, G, h, x0, max_iter):
         cand_art = art & ~st
         cand_real = ~art & (lam < -tol)
         key = torch.where(cand_art, Wi - big, torch.where(cand_real, Wi, torch.full_like(Wi, big)))
-        kmin, j = key.min(1)
+        kmin, j = key.amin(1), key.argmin(1)
         has = kmin < big
         # optimal instances are finished
         done_opt = ~has
@@ -239,8 +295,8 @@ def _active_set(p, G, h, x0, max_iter):
         qs = sig.unsqueeze(1) * q
         ratio = torch.where(notW & (qs > eps), slack / qs.abs().clamp_min(eps), torch.inf)
         ratio_alt = torch.where(notW & (qs < -eps), slack / qs.abs().clamp_min(eps), torch.inf)
-        tmin, _ = ratio.min(1) if m else (torch.full((nb,), torch.inf, dtype=dt, device=dev), None)
-        talt, _ = ratio_alt.min(1) if m else (torch.full((nb,), torch.inf, dtype=dt, device=dev), None)
+        tmin = ratio.amin(1)
+        talt = ratio_alt.amin(1)
         blocked = torch.isfinite(tmin)
         flip = free & ~blocked & torch.isfinite(talt)
         sig = torch.where(flip, -sig, sig)
@@ -318,9 +374,14 @@ def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: 
     ``NUMERICAL``): this is the documented flag for batch rows without an optimum; such
     rows hold ``d = 0`` and ``lam = 0``.
     """
-    h2, _ = _validate(p, G, h)
-    if h.dim() != 2:
+    if isinstance(h, torch.Tensor) and h.dim() != 2:
         raise ValueError(f"solve_batch: h must have shape (B, m), got {tuple(h.shape)}")
+    with _threads(h.numel() if isinstance(h, torch.Tensor) else 0):
+        return _solve_batch(p, G, h, max_iter=max_iter)
+
+
+def _solve_batch(p, G, h, *, max_iter):
+    h2, _ = _validate(p, G, h)
     B, m = h2.shape
     K = G.shape[-1]
     dev, dt = h.device, h.dtype
@@ -366,7 +427,7 @@ def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: 
         Gx1 = _extend(G1)
         hx1 = torch.cat([h1, x01], 1)
         M1 = _take_rows(Gx1 if Gx1.dim() == 2 else Gx1, W1)
-        x1 = torch.linalg.solve(M1, hx1.gather(1, W1).unsqueeze(-1)).squeeze(-1)
+        x1 = _solve(M1, hx1.gather(1, W1))
         tstar = x1[:, K]
         hsc = hn[i1].abs().amax(1)
         infeas = (st1 != OPTIMAL) | (tstar > _TOL_CHECK * hsc)
@@ -394,8 +455,8 @@ def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: 
         ext = torch.where(art, m + (Wo - mk), orig)
         M = _take_rows(Gxo, ext)
         hext = torch.cat([h2[io], x0[io]], 1)
-        do = torch.linalg.solve(M, hext.gather(1, ext).unsqueeze(-1)).squeeze(-1)
-        lW = torch.linalg.solve(M.transpose(1, 2), P[io].unsqueeze(-1)).squeeze(-1)
+        do = _solve(M, hext.gather(1, ext))
+        lW = _solve(M.transpose(1, 2), P[io])
         # certificate: primal feasibility, dual feasibility, stationarity on artificial rows
         ho = h2[io]
         Gabs = (Go.abs().amax(-1) if Go.dim() == 3 else Go.abs().amax(-1).expand(io.numel(), m))
@@ -442,7 +503,8 @@ class _LPFunction(torch.autograd.Function):
             ok = status == OPTIMAL
             eye = torch.eye(K, dtype=G.dtype, device=G.device)
             M = torch.where(ok.view(-1, 1, 1), M, eye)
-            y = torch.linalg.solve(M.transpose(1, 2), grad_d.unsqueeze(-1)).squeeze(-1)  # eq. (11)
+            with _threads(B * m):
+                y = _solve(M.transpose(1, 2), grad_d)                 # eq. (11)
             y = torch.where(ok.unsqueeze(1) & ~art, y, 0.0)
             g = torch.zeros(B, m + K, dtype=grad_d.dtype, device=grad_d.device)
             g.scatter_(1, ext, y)
@@ -484,6 +546,11 @@ def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: 
         ``status`` attribute holds the per-instance codes. Use :func:`solve_batch` to get
         a status flag per instance instead of an exception.
     """
+    with _threads(h.numel() if isinstance(h, torch.Tensor) else 0):
+        return _lp_solve(p, G, h, return_dual)
+
+
+def _lp_solve(p, G, h, return_dual):
     h2, unbatched = _validate(p, G, h)
     if G.dim() == 3 and unbatched:
         raise ValueError("lp_solve: batched G (B, m, K) needs batched h (B, m)")
