@@ -134,13 +134,11 @@ def test_gus_multihop_path_densities():
     assert np.isclose(dep.b.sum(), 0.7 * len(dep.paths[0]))
 
 
-def test_gus_on_geant_seed0_properties():
+def test_gus_on_geant_seed0_properties(data_dir):
     from splitalloc.data import load_geant_topology
 
-    try:
-        topo = load_geant_topology()
-    except Exception as exc:  # pragma: no cover - data missing
-        pytest.skip(f"GEANT topology not available: {exc}")
+    topo = load_geant_topology(data_dir)
+    assert topo.n_nodes == 23 and len(topo.links) == 74
     profiles = default_profiles()
     nets = [draw_network(topo, mu_C=100, sigma_C=30, mu_B=100, sigma_B=30, rng=np.random.default_rng(0))
             for _ in range(2)]
@@ -217,3 +215,83 @@ def test_spring_layout_deterministic():
     a = spring_layout(5, LINE5.links, seed=0)
     assert a.shape == (5, 2) and np.isfinite(a).all()
     assert np.array_equal(a, spring_layout(5, LINE5.links, seed=0))
+
+
+# ---------------------------------------------------------------- property test (hypothesis)
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@st.composite
+def instances(draw):
+    n = draw(st.integers(3, 8))
+    und = {(i, (i + 1) % n) for i in range(n)}  # ring ...
+    for _ in range(draw(st.integers(0, 4))):  # ... plus chords
+        u, v = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        if u != v:
+            und.add((min(u, v), max(u, v)))
+    und = sorted({(min(u, v), max(u, v)) for u, v in und})
+    topo = make_topology(n, und)
+    caps = st.floats(-20, 200, allow_nan=False)
+    C = draw(st.lists(caps, min_size=n, max_size=n))
+    B = draw(st.lists(caps, min_size=len(topo.links), max_size=len(topo.links)))
+    K = draw(st.integers(1, 3))
+    profiles = []
+    for k in range(K):
+        m = draw(st.integers(1, 4))
+        c = draw(st.lists(st.floats(0.01, 2.0), min_size=m, max_size=m))
+        b = draw(st.lists(st.floats(0.0, 2.0), min_size=m - 1, max_size=m - 1))
+        profiles.append(prof(f"s{k}", c, b))
+    return with_capacities(topo, C, B), profiles
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_gus_properties(inst):
+    net, profiles = inst
+    if not net.usable_servers.any():
+        with pytest.raises(ValueError, match="no usable server"):
+            deploy_gus(net, profiles, demand=50)
+        return
+    dep = deploy_gus(net, profiles, demand=50)
+    check_paths(net, dep)
+    assert all(net.usable_servers[i] for i in dep.used_servers)
+    # densities: c and b matrices are the chain's densities placed on servers / path links
+    for k, p in enumerate(profiles):
+        assert np.allclose(dep.c[:, k].sum(), p.c.sum())
+        assert np.isclose(dep.b[:, k].sum(), sum(bj * len(cut) for bj, cut in zip(p.b, dep.cut_paths[k])))
+    # GUS: a server is opened only when no used server (reachable from the previous part) fits
+    remaining = np.where(net.usable_servers, net.C, -np.inf)
+    used: set[int] = set()
+    good = np.flatnonzero(net.usable_servers)
+
+    def reaches(u, v):
+        try:
+            shortest_path(net, u, v)
+            return True
+        except ValueError:
+            return False
+
+    connected = all(reaches(u, v) for u in good for v in good)
+    routable = routable_links(net)
+    for k, p in enumerate(profiles):
+        for j, i in enumerate(dep.servers[k]):
+            load = p.c[j] * 50
+            if i not in used and used:
+                for u in used:
+                    if remaining[u] >= load:
+                        if j == 0:  # ingress: every usable server is admissible when connected
+                            reach_ok = connected
+                        else:
+                            prev = dep.servers[k][j - 1]
+                            reach_ok = reaches(prev, u)
+                        # a used, fitting, reachable server existed; GUS must not open i
+                        if reach_ok:
+                            raise AssertionError(f"opened {i} although used server {u} fits part {(k, j)}")
+            if (k, j) not in dep.starved:
+                assert remaining[i] >= load - 1e-9
+            remaining[i] -= load
+            used.add(i)
+    assert routable.dtype == bool
+    # non-splitting never uses a link
+    ns = deploy_non_splitting(net, profiles, demand=50)
+    assert (ns.b == 0).all() and all(len(s) == 1 for s in ns.servers)

@@ -47,6 +47,7 @@ per service is about 110 Mb/slot (see ``service_mean_arrival`` in the config).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -332,9 +333,20 @@ def make_profile(name: str, *, n_parts: int | None = None, compute_density_total
     kappa = config.value("compute_density_total") if compute_density_total is None else compute_density_total
     b_scale = config.value("bandwidth_density_scale") if bandwidth_density_scale is None else bandwidth_density_scale
     normalisation = config.value("compute_normalisation") if normalisation is None else normalisation
+    if isinstance(n_parts, bool) or not isinstance(n_parts, (int, np.integer)) or n_parts < 1:
+        raise ValueError(f"n_parts must be a positive integer, got {n_parts!r}")
     for pname, v in (("compute_density_total", kappa), ("bandwidth_density_scale", b_scale)):
         if not (isinstance(v, (int, float, np.floating)) and math.isfinite(v) and v > 0):
             raise ValueError(f"{pname} must be a finite number > 0, got {v!r}")
+    c, b, cuts, parts, table = _profile_parts(name, int(n_parts), float(kappa), float(b_scale), normalisation,
+                                              tuple(services))
+    return ServiceProfile(name, c, b, cuts, parts, table.copy(), normalisation)
+
+
+@functools.lru_cache(maxsize=256)
+def _profile_parts(name: str, n_parts: int, kappa: float, b_scale: float, normalisation: str,
+                   services: tuple[str, ...]):
+    """Cached exhaustive cut search of :func:`make_profile` (callers get a copy of the table)."""
     table = layer_table(name)
     total = table.attrs["total_flops"]
     if normalisation == "per-service":
@@ -354,7 +366,7 @@ def make_profile(name: str, *, n_parts: int | None = None, compute_density_total
     table["cut_after"] = False
     table.loc[list(cuts), "cut_after"] = True
     parts = tuple(tuple(table["layer"].iloc[a:b_]) for a, b_ in zip(bounds[:-1], bounds[1:]))
-    return ServiceProfile(name, c, b, cuts, parts, table, normalisation)
+    return c, b, cuts, parts, table
 
 
 def default_profiles(**kwargs) -> list[ServiceProfile]:
