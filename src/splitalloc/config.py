@@ -100,11 +100,12 @@ PARAMETERS: dict[str, Parameter] = {
            "(4 servers, 3 links). Cut points chosen by profiles.choose_cuts (Neurosurgeon-style)."),
         _P("compute_density_total", 3.0, "resource units/Mb", "services", "assumption",
            "Sum over a model's parts of c_j^k (paper's densities come from 3GPP TR 22.874 and Table 3, "
-           "missing). 3 puts part densities near 0.5-1.5, so capacities near 100 bind for ~110 Mb/slot "
-           "per service; splits share it by FLOPs computed from the architectures."),
+           "missing). 3 puts most part densities in 0.2-1.8 (cuts 0.06-1.33 Mb/Mb), so capacities near 100 "
+           "bind for ~110 Mb/slot per service (offline admits ~2/3 of the load on GEANT at M=100, "
+           "Sigma=30); splits share it by FLOPs computed from the architectures."),
         _P("compute_normalisation", "per-service", "-", "services", "assumption",
            "Every model reserves compute_density_total per Mb in total (SLA-driven densities, §III-A); "
-           "'global' keeps the FLOPs-per-input ratios between models (VGG-16 ~8x AlexNet) instead."),
+           "'global' keeps the FLOPs-per-input ratios between models (VGG-16 ~22x AlexNet) instead."),
         _P("bandwidth_density_scale", 1.0, "Mb/Mb", "services", "assumption",
            "b_j^k = activation elements at cut j / input elements (both float32) times this factor: "
            "1 means the physical ratio, Mb sent per Mb of admitted input."),
