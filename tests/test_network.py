@@ -180,6 +180,9 @@ def test_deploy_errors():
     iso = with_capacities(LINE5, [100] * 5, B)
     dep = deploy_gus(iso, [prof("a", [6, 6], [1])], demand=10)
     assert len(set(dep.servers[0])) == 1  # starved on the only reachable server, no link
+    two_islands = make_topology(4, [(0, 1), (2, 3)])
+    with pytest.raises(ValueError, match="disconnected"):
+        deploy_gus(with_capacities(two_islands, [100] * 4), [prof("a", [1], [])], demand=10)
     with pytest.raises(ValueError, match="at least one"):
         deploy_gus(iso, [])
     with pytest.raises(TypeError, match="Network"):

@@ -270,6 +270,17 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
         raise ValueError(
             f"no usable server: all {n} capacity draws were <= 0 (mu_C={network.mu_C}, sigma_C={network.sigma_C})"
         )
+    all_links = np.ones(len(links), dtype=bool)
+    unreachable = np.flatnonzero(_bfs(n, links, all_links, 0)[0] < 0)
+    if n > 1 and unreachable.size == 0:  # strongly connected iff 0 reaches all and all reach 0
+        rev = links[:, ::-1]
+        unreachable = np.flatnonzero(_bfs(n, rev, all_links, 0)[0] < 0)
+    if unreachable.size:
+        raise ValueError(
+            f"topology {getattr(network.topology, 'name', '')!r} is disconnected (before any discard): "
+            f"nodes {unreachable.tolist()[:10]} and node 0 do not reach each other; "
+            "deployment needs a strongly connected topology"
+        )
     # final tie-break: server index, or a random permutation of the indices when rng is given
     tiebreak = np.arange(n) if rng is None else rng.permutation(n)
     routable = routable_links(network)
@@ -292,12 +303,7 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
                 dist = np.where(ingress_ok, 0, -1)
             else:
                 dist, parent = _bfs(n, links, routable, placed[-1])
-            cand = usable & (dist >= 0)
-            if not cand.any():  # only possible for j > 0
-                raise ValueError(
-                    f"service {prof.name!r}: no usable server reachable from server {placed[-1]} "
-                    "over usable links (the usable network is disconnected)"
-                )
+            cand = usable & (dist >= 0)  # never empty: part j - 1's server is a candidate
             fits = cand & (remaining >= load)
             idx = np.flatnonzero(fits & used)
             if idx.size:  # GUS: a used server that still fits, nearest, then best fit
@@ -346,6 +352,11 @@ def deploy_gus(network: Network, profiles: Sequence[ServiceProfile], *, rng: np.
     2. else open a new server that fits: nearest, then the largest remaining capacity;
     3. else (resource starvation, nothing fits): the reachable server with the largest
        remaining capacity, then nearest; the part is listed in ``Deployment.starved``.
+
+    Discarded links can split the usable network into islands: a chain then stays in its
+    ingress's island (parts starve there if nothing fits); a topology that is disconnected
+    before any discard is an error. Fewer usable servers than parts is not an error: parts
+    then share servers (possibly starved).
 
     Final ties go to the lowest server index, or, when ``rng`` is given, to the order of
     one random permutation of the servers drawn from it (capacities are continuous, so
