@@ -152,3 +152,41 @@ def test_make_scenario_rejects_bad_input_before_loading(monkeypatch):
         make_scenario("geant", seed=0, Sigma=-1.0)
     with pytest.raises(ValueError, match="M must be"):
         make_scenario("geant", seed=0, M=0.0)
+
+
+@pytest.fixture(scope="module")
+def geant():
+    pytest.importorskip("splitalloc.network")
+    return make_scenario("geant", seed=0)
+
+
+def test_make_scenario_on_geant(geant):
+    s = geant
+    assert s.services == ["AlexNet", "VGG16", "FACE"]
+    assert 0 < s.train_end < s.val_end < s.n_slots
+    assert s.deployment.splitting
+    assert s.problem.G.shape == (23 + 74 + 6, 3)
+    assert s.M == 100.0 and s.Sigma == 30.0
+    # our torch h equals the problem's own h (eq. 4b)
+    lp = fw._LP(s.problem)
+    D = np.abs(np.random.default_rng(0).normal(100, 10, (4, 3)))
+    h = lp.h(torch.tensor(s.C_true), torch.tensor(s.B_true), torch.tensor(D)).numpy()
+    np.testing.assert_allclose(h, s.problem.h(s.C_true, s.B_true, D))
+    # M, Sigma set both means and both deviations (eqs. 14-15)
+    s2 = make_scenario("geant", seed=0, M=60.0, Sigma=0.0)
+    assert (s2.network.mu_C, s2.network.mu_B, s2.network.sigma_C, s2.network.sigma_B) == (60, 60, 0, 0)
+    np.testing.assert_allclose(s2.C_true[s2.network.usable_servers], 60.0)
+
+
+def test_geant_non_splitting_and_offline_bound(geant):
+    ns = fw.non_splitting_variant(geant)
+    assert not ns.deployment.splitting and np.all(ns.deployment.b == 0)
+    np.testing.assert_array_equal(ns.network.C, geant.network.C)
+    tiny = TrainSettings(epochs=1, window=4, hidden_size=4, learning_rate=1e-2, batch_size=64,
+                         od_warm_start_epochs=0)
+    off = run_framework("offline", geant, seed=0, settings=tiny)
+    for name in ("non-splitting", "objective-driven"):
+        df = run_framework(name, geant, seed=0, settings=tiny)
+        assert np.all(df.groupby("time")["served"].sum().to_numpy()
+                      <= off.groupby("time")["served"].sum().to_numpy() + 1e-6)
+        assert df.attrs["splitting"] == (name != "non-splitting")

@@ -299,8 +299,8 @@ class _LP:
     """The LP (4)-(5) of a scenario as torch tensors, solved with :func:`splitalloc.layer.lp_solve`."""
 
     def __init__(self, problem) -> None:
-        self.G = torch.as_tensor(np.asarray(problem.G, dtype=np.float64))
-        self.p = torch.as_tensor(np.asarray(problem.p, dtype=np.float64))
+        self.G = torch.tensor(np.asarray(problem.G, dtype=np.float64))
+        self.p = torch.tensor(np.asarray(problem.p, dtype=np.float64))
         self.N = int(problem.n_servers)
         self.E = int(problem.n_links)
         self.K = int(problem.n_services)
