@@ -428,3 +428,41 @@ def test_corrupt_copy_in_data_dir_is_caught_by_hash(tmp_path, data_dir):
         fh.write("2006-10-01,0,701,-1\n")
     with pytest.raises(DataHashError, match="cs448b_ipasn.csv"):
         data.load_kaggle(tmp_path)
+
+
+def test_full_archive_path_with_gaps(tmp_path, caplog):
+    """The 4-month archive's code path, on a small stand-in .tgz with 22 real node names,
+    an interior empty slot and a missing slot (the real archive has breaks)."""
+    names = [n for g in config.value("geant_service_sources") for n in g]
+    nodes = "".join(f'<node id="{n}"><coordinates><x>0</x><y>0</y></coordinates></node>' for n in names)
+
+    def xml(time, value):
+        srcs = (names[0], names[8], names[15])            # first node of west, centre, east
+        ds = "" if value is None else "".join(
+            f'<demand id="d{i}"><source>{s}</source><target>{names[1]}</target>'
+            f"<demandValue>{value * (i + 1)}</demandValue></demand>" for i, s in enumerate(srcs))
+        return (f'<network xmlns="{data.SNDLIB_NS}"><meta><time>{time}</time><unit>MBITPERSEC</unit></meta>'
+                f"<networkStructure><nodes>{nodes}</nodes></networkStructure><demands>{ds}</demands></network>")
+
+    slots = {"20050504-1500": 1.0, "20050504-1515": None, "20050504-1545": 4.0}   # 15:30 missing
+    target = tmp_path / data.GEANT_TM_FULL
+    target.parent.mkdir(parents=True)
+    with tarfile.open(target, "w:gz") as tf:
+        for t, v in slots.items():
+            raw = xml(t, v).encode()
+            info = tarfile.TarInfo(f"directed-geant-uhlig-15min-over-4months-ALL/demandMatrix-{t}.xml")
+            info.size = len(raw)
+            tf.addfile(info, io.BytesIO(raw))
+    with caplog.at_level("WARNING", logger="splitalloc.data"):
+        tm = data.load_geant_traffic("full", tmp_path)
+    assert "unverified" in caplog.text
+    assert tm.shape == (3, 484) and tm.attrs["missing_slots"] == 1 and tm.attrs["dataset"] == "geant-full"
+    assert tm.attrs["files"] == {str(target): data.sha256_file(target)}
+    arr = data.service_arrivals("geant-full", data_dir=tmp_path, cap_median_multiple=None)
+    assert arr.shape == (4, 3) and arr.attrs["interpolated_slots"] == 2 and arr.attrs["dropped_slots"] == []
+    # each region sends 1, (2, 3 interpolated), 4 Mbit/s times (1, 2, 3); scaled to mean 110
+    for name in arr.columns:
+        np.testing.assert_allclose(arr[name], np.array([1.0, 2.0, 3.0, 4.0]) * 110 / 2.5)
+    assert arr.attrs["scale"]["FACE"] == pytest.approx(110 / (2.5 * 3 * 900))
+    with pytest.raises(DataFormatError, match="no traffic at all"):
+        data._rescale(arr.assign(FACE=0.0))
