@@ -184,15 +184,22 @@ class Deployment:
         return tuple(sorted({e for p in self.paths for e in p}))
 
 
-def _bfs(n: int, links: np.ndarray, usable: np.ndarray, source: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hop distances from ``source`` over usable directed links and the parent link of each node.
-
-    Outgoing links are explored in increasing link index, so the shortest path tree (and
-    every path read from it) is deterministic. Unreachable nodes have distance -1.
-    """
+def _adjacency(n: int, links: np.ndarray, usable: np.ndarray) -> list[list[int]]:
+    """Outgoing usable link indices of each node, in increasing link index."""
     out: list[list[int]] = [[] for _ in range(n)]
     for e in np.flatnonzero(usable):  # usable: links that may be routed over
         out[links[e, 0]].append(int(e))
+    return out
+
+
+def _bfs(n: int, links: np.ndarray, usable: np.ndarray | list, source: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hop distances from ``source`` over usable directed links and the parent link of each node.
+
+    ``usable`` is a boolean mask over links or a precomputed :func:`_adjacency`. Outgoing
+    links are explored in increasing link index, so the shortest path tree (and every path
+    read from it) is deterministic. Unreachable nodes have distance -1.
+    """
+    out = usable if isinstance(usable, list) else _adjacency(n, links, usable)
     dist = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)
     dist[source] = 0
@@ -244,6 +251,18 @@ def shortest_path(network: Network, source: int, target: int) -> tuple[int, ...]
     return _path_from_tree(links, parent, int(target))
 
 
+def _largest_islands(n: int, links: np.ndarray, routable: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Usable servers in a largest strongly connected component of the usable network."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    e = np.flatnonzero(routable)
+    graph = coo_matrix((np.ones(e.size), (links[e, 0], links[e, 1])), shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    sizes = np.bincount(labels[usable], minlength=labels.max() + 1)
+    return usable & (sizes[labels] == sizes.max())
+
+
 def _check_profiles(profiles: Sequence[ServiceProfile]) -> list[ServiceProfile]:
     profiles = list(profiles)
     if not profiles:
@@ -284,9 +303,8 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
     # final tie-break: server index, or a random permutation of the indices when rng is given
     tiebreak = np.arange(n) if rng is None else rng.permutation(n)
     routable = routable_links(network)
-    # ingress candidates: usable servers that reach the most usable servers
-    reach = np.array([(_bfs(n, links, routable, i)[0] >= 0).sum() if usable[i] else -1 for i in range(n)])
-    ingress_ok = usable & (reach == reach.max())
+    ingress_ok = _largest_islands(n, links, routable, usable)
+    adjacency = _adjacency(n, links, routable)
     remaining = np.where(usable, network.C, -np.inf).astype(float)
     used = np.zeros(n, dtype=bool)
     K = len(profiles)
@@ -302,7 +320,7 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
             if not placed:
                 dist = np.where(ingress_ok, 0, -1)
             else:
-                dist, parent = _bfs(n, links, routable, placed[-1])
+                dist, parent = _bfs(n, links, adjacency, placed[-1])
             cand = usable & (dist >= 0)  # never empty: part j - 1's server is a candidate
             fits = cand & (remaining >= load)
             idx = np.flatnonzero(fits & used)
@@ -342,9 +360,9 @@ def deploy_gus(network: Network, profiles: Sequence[ServiceProfile], *, rng: np.
     server's *remaining* true capacity (its draw minus the nominal loads already placed).
     Candidates are usable servers reachable over :func:`routable_links` from the server of
     part ``j - 1``. For the first part (the service's ingress; its input is assumed to
-    arrive from outside the modelled links) they are the usable servers from which the
-    largest number of usable servers can be reached (all of them when the usable network
-    is connected), so that a chain never starts on an island. Then:
+    arrive from outside the modelled links) they are the usable servers of the largest
+    strongly connected component of the usable network (all usable servers when it is
+    connected), so that a chain never starts on a small island. Then:
 
     1. if an already used server fits: the nearest one (fewest hops from part ``j - 1``;
        the same server counts 0 hops and needs no link), then the best fit (least
