@@ -298,3 +298,14 @@ def test_gus_properties(inst):
     # non-splitting never uses a link
     ns = deploy_non_splitting(net, profiles, demand=50)
     assert (ns.b == 0).all() and all(len(s) == 1 for s in ns.servers)
+
+
+def test_ingress_in_largest_strongly_connected_component():
+    # link (1 -> 0) discarded, (0 -> 1) kept: 0 reaches everyone but nobody reaches 0, so the
+    # largest strongly connected component is {1, 2, 3, 4}; the chain starts there
+    B = np.full(8, 100.0)
+    B[1] = -1.0
+    assert tuple(LINE5.links[1]) == (1, 0)
+    net = with_capacities(LINE5, [100] * 5, B)
+    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10)
+    assert dep.servers == [(1, 2)]
