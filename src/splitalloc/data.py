@@ -1,5 +1,5 @@
 """Real data: GEANT topology, GEANT traffic matrices (SNDlib XML), Kaggle flows, and the
-per-service arrival series ``D_k(t)`` of the paper (§III-A, the right-hand side of eq. (2)).
+per-service arrival series ``D_k(t)`` of the paper (§III-B, the upper bound in eq. (1)).
 
 Where files come from
 ---------------------
@@ -678,7 +678,7 @@ _DEFAULT = object()
 
 def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAULT,
                      progress: bool = False) -> pd.DataFrame:
-    """Per-service arrival series ``D_k(t)`` (paper §III-A; the bound ``d_k <= D_k`` of eq. (2)).
+    """Per-service arrival series ``D_k(t)`` (paper §III-B; the bound ``d_k <= D_k`` of eq. (1)).
 
     Derivation rule (the paper does not give one; parameters in :mod:`splitalloc.config`):
 

@@ -1,7 +1,7 @@
 """Seeded synthetic arrival series fitted to a real one, for horizons longer than the data.
 
 The real series are short (GEANT subset: 322 slots of 15 min; Kaggle: 92 days), while the
-paper evaluates over 700 slots (§V-C). This module fits a small multiplicative model to a real
+paper evaluates over 700 slots (§V-B, §V-C). This module fits a small multiplicative model to a real
 ``D_k(t)`` frame (from :func:`splitalloc.data.service_arrivals`) and draws new series from it.
 Its output is always labelled synthetic (``attrs["synthetic"] = True`` and the dataset name
 ends in ``-synthetic``); nothing in the package substitutes it for real data silently.
