@@ -224,109 +224,111 @@ def _solve(M: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 # ------------------------------------------------------------------- the active-set core
-def _active_set(p, G, h, x0, max_iter):
-    """Primal active-set simplex on ``max p^T x s.t. G x <= h`` from feasible ``x0``.
+def _col(A: torch.Tensor, j: torch.Tensor) -> torch.Tensor:
+    """``A[b, j_b]`` for A (B, n) and j (B,)."""
+    return A.gather(1, j.unsqueeze(1)).squeeze(1)
 
-    ``G`` (m, n) or (B, m, n) has unit-norm (or zero) rows, ``p`` (B, n), ``h`` (B, m),
-    ``x0`` (B, n) feasible. Returns the working set ``W`` (B, n) in extended numbering
-    (``m + k`` = artificial row of coordinate ``k``) and a status (B,).
+
+def _active_set(p, G, h, x0, max_iter):
+    """Primal active-set simplex on ``max p^T x s.t. G x <= h`` from a feasible ``x0``.
+
+    ``G`` (m, n) or (B, m, n) has unit-norm rows, ``p`` (B, n), ``h`` (B, m), ``x0`` (B, n)
+    with ``G x0 <= h``. The working set starts with the ``n`` artificial rows ``x_k = x0_k``.
+    Returns ``W`` (B, n), the working set in extended numbering (``m + k`` is the artificial
+    row of coordinate ``k``), ``Minv`` (B, n, n) = ``G_W^{-1}`` and a status (B,).
+
+    Every loop iteration does one pivot for every unfinished instance, all in tensor
+    operations over the whole batch (finished instances are masked out).
     """
     B, n = p.shape
     m = h.shape[1]
     dev, dt = p.device, p.dtype
-    Gx = _extend(G)
-    hx = torch.cat([h, x0], 1)
     W = (m + torch.arange(n, device=dev)).expand(B, n).clone()
+    eye = torch.eye(n, dtype=dt, device=dev)
+    Minv = eye.expand(B, n, n).clone()
+    status = torch.zeros(B, dtype=torch.long, device=dev)
     if m == 0:  # no constraint at all: unbounded unless p = 0 (then x0 is optimal)
         status = torch.where(p.abs().amax(1) > 0, UNBOUNDED, OPTIMAL)
-        return W, status
-    Minv = torch.eye(n, dtype=dt, device=dev).expand(B, n, n).clone()
-    status = torch.zeros(B, dtype=torch.long, device=dev)
-    active = torch.ones(B, dtype=torch.bool, device=dev)
-    stuck = torch.zeros(B, n, dtype=torch.bool, device=dev)  # artificial rows that cannot leave
-    pscale = p.abs().amax(1).clamp_min(torch.finfo(dt).tiny)
-    hscale = h.abs().amax(1) if m else torch.zeros(B, dtype=dt, device=dev)
-    hscale = torch.maximum(hscale, x0.abs().amax(1)).clamp_min(torch.finfo(dt).tiny)
-    ar_n = torch.arange(n, device=dev)
+        return W, Minv, status
+    x = x0.clone()
+    slack = (h - _matvec(G, x)).clamp_min(0.0)
+    active = torch.ones(B, dtype=torch.bool, device=dev)        # not yet found unbounded
+    stuck = torch.zeros(B, n, dtype=torch.bool, device=dev)     # artificial rows that cannot leave
+    any_stuck = False
+    tiny = torch.finfo(dt).tiny
+    ptol = (_TOL_LAM * p.abs().amax(1)).unsqueeze(1)            # (B, 1)
+    hscale = torch.maximum(h.abs().amax(1), x0.abs().amax(1)).clamp_min(tiny)
     big = m + 2 * n + 1
+    ar_n = torch.arange(n, device=dev)
     it = 0
     while True:
-        idx = active.nonzero().squeeze(1)
-        if idx.numel() == 0:
+        lam = (p.unsqueeze(1) @ Minv).squeeze(1)               # lam_W = G_W^{-T} p  (eq. (8a))
+        art = W >= m
+        tol = ptol * Minv.abs().amax((1, 2)).clamp_min(1.0).unsqueeze(1)
+        cand_art = art
+        if any_stuck:
+            cand_art = art & ~stuck.gather(1, (W - m).clamp(0, n - 1))
+        cand_real = ~art & (lam < -tol)
+        key = torch.where(cand_art, W - big, torch.where(cand_real, W, big))
+        j = key.argmin(1)
+        has = (_col(key, j) < big) & active
+        if not bool(has.any()):
             break
         if it >= max_iter:
-            status[idx] = NUMERICAL
+            status[has] = NUMERICAL
             break
         it += 1
-        nb = idx.numel()
-        ar = torch.arange(nb, device=dev)
-        Wi, Mi, pi, hi = W[idx], Minv[idx], p[idx], hx[idx]
-        if it % _REFACTOR_EVERY == 0:
-            Mi = _inv(_take_rows(_subset(Gx, idx), Wi))
-        Gi = _subset(G, idx)
-        hW = hi.gather(1, Wi)
-        d = (Mi @ hW.unsqueeze(-1)).squeeze(-1)
-        lam = (pi.unsqueeze(1) @ Mi).squeeze(1)          # lam_W = G_W^{-T} p   (eq. (8a))
-        Mmax = Mi.abs().amax((1, 2)).clamp_min(1.0)
-        tol = (_TOL_LAM * pscale[idx] * Mmax).unsqueeze(1)
-        art = Wi >= m
-        st = stuck[idx].gather(1, (Wi - m).clamp(0, n - 1)) & art
-        cand_art = art & ~st
-        cand_real = ~art & (lam < -tol)
-        key = torch.where(cand_art, Wi - big, torch.where(cand_real, Wi, torch.full_like(Wi, big)))
-        kmin, j = key.amin(1), key.argmin(1)
-        has = kmin < big
-        # optimal instances are finished
-        done_opt = ~has
-        u = Mi[ar, :, j]                                   # column j of G_W^{-1}
-        lamj = lam[ar, j]
-        isart = art[ar, j]
+        if it % _REFACTOR_EVERY == 0:                           # limit drift of the updates
+            Minv = _inv(_take_rows(_extend(G), W))
+            x = (Minv @ torch.cat([h, x0], 1).gather(1, W).unsqueeze(-1)).squeeze(-1)
+            slack = (h - _matvec(G, x)).clamp_min(0.0)
+        u = Minv.gather(2, j.view(B, 1, 1).expand(B, n, 1)).squeeze(2)   # G_W^{-1} e_j
+        lamj = _col(lam, j)
+        isart = _col(art, j)
         tolj = tol.squeeze(1)
-        free = isart & (lamj.abs() <= tolj)               # zero-multiplier artificial row
-        # direction s = sig * u: sig=-1 moves off a real row (G_j s = -1 < 0);
-        # for an artificial row sig = sign(lam_j) raises the objective; free rows try -1 first
+        # direction s = sig * u; sig = -1 leaves a real row (G_j s = -1); for an artificial
+        # row sig = sign(lam_j) raises the objective; zero-multiplier ones try -1 first
         sig = torch.where(isart & (lamj > tolj), 1.0, -1.0).to(dt)
-        q = _matvec(Gi, u)                                 # (nb, m)   G u
-        slack = (hi[:, :m] - _matvec(Gi, d)).clamp_min(0.0)
-        inW = torch.zeros(nb, m + n + 1, dtype=torch.bool, device=dev)
-        inW.scatter_(1, Wi, True)
-        notW = ~inW[:, :m]
-        eps = (_TOL_Q * u.abs().amax(1)).unsqueeze(1)
-        qs = sig.unsqueeze(1) * q
-        ratio = torch.where(notW & (qs > eps), slack / qs.abs().clamp_min(eps), torch.inf)
-        ratio_alt = torch.where(notW & (qs < -eps), slack / qs.abs().clamp_min(eps), torch.inf)
+        q = _matvec(G, u) * sig.unsqueeze(1)                    # G s
+        eps = _TOL_Q * u.abs().amax(1, keepdim=True)
+        ratio = torch.where(q > eps, slack / q.clamp_min(tiny), torch.inf)
         tmin = ratio.amin(1)
-        talt = ratio_alt.amin(1)
+        free = has & isart & (lamj.abs() <= tolj)
+        if bool(free.any()):
+            try_flip = free & torch.isinf(tmin)
+            if bool(try_flip.any()):
+                ratio_alt = torch.where(-q > eps, slack / (-q).clamp_min(tiny), torch.inf)
+                talt = ratio_alt.amin(1)
+                flip = try_flip & torch.isfinite(talt)
+                sig = torch.where(flip, -sig, sig)
+                q = torch.where(flip.unsqueeze(1), -q, q)
+                ratio = torch.where(flip.unsqueeze(1), ratio_alt, ratio)
+                tmin = torch.where(flip, talt, tmin)
+                new_stuck = try_flip & ~flip                    # a line in the optimal face
+                if bool(new_stuck.any()):
+                    coord = (_col(W, j) - m).clamp(0, n - 1)
+                    stuck |= new_stuck.unsqueeze(1) & (ar_n.unsqueeze(0) == coord.unsqueeze(1))
+                    any_stuck = True
         blocked = torch.isfinite(tmin)
-        flip = free & ~blocked & torch.isfinite(talt)
-        sig = torch.where(flip, -sig, sig)
-        ratio = torch.where(flip.unsqueeze(1), ratio_alt, ratio)
-        tmin = torch.where(flip, talt, tmin)
-        blocked = torch.isfinite(tmin)
-        newly_stuck = has & free & ~blocked
-        unbounded = has & ~free & ~blocked
+        unbounded = has & ~blocked & ~free
+        if bool(unbounded.any()):
+            status[unbounded] = UNBOUNDED
+            active &= ~unbounded
         pivot = has & blocked
-        # entering row: smallest index among (near-)minimal ratios (Bland)
-        tie = tmin + _TOL_TIE * (tmin.abs() + hscale[idx] / u.abs().amax(1).clamp_min(1e-300))
-        within = ratio <= tie.unsqueeze(1)
-        r = within.to(torch.int8).argmax(1) if m else torch.zeros(nb, dtype=torch.long, device=dev)
-        # rank-one update of G_W^{-1} for row j replaced by row r
-        gr = Gi[r] if Gi.dim() == 2 else Gi[ar, r]
-        v = (gr.unsqueeze(1) @ Mi).squeeze(1)              # g_r^T G_W^{-1}
-        alpha = v[ar, j]
-        alpha = torch.where(pivot, alpha, torch.ones_like(alpha))
-        ej = torch.nn.functional.one_hot(j, n).to(dt)
-        Mnew = Mi - u.unsqueeze(2) * ((v - ej) / alpha.unsqueeze(1)).unsqueeze(1)
-        Mi = torch.where(pivot.view(-1, 1, 1), Mnew, Mi)
-        Wi = torch.where(pivot.unsqueeze(1) & (ar_n.unsqueeze(0) == j.unsqueeze(1)), r.unsqueeze(1), Wi)
-        W[idx] = Wi
-        Minv[idx] = Mi
-        if newly_stuck.any():
-            s_idx = idx[newly_stuck]
-            stuck[s_idx, (W[s_idx, j[newly_stuck]] - m)] = True
-        status[idx[unbounded]] = UNBOUNDED
-        active[idx[done_opt | unbounded]] = False
-    return W, status
+        # entering row: the smallest index among (near-)minimal ratios (Bland's rule)
+        tie = tmin + _TOL_TIE * (tmin.abs() + hscale / u.abs().amax(1).clamp_min(tiny))
+        r = (ratio <= tie.unsqueeze(1)).to(torch.int8).argmax(1)
+        gr = G[r] if G.dim() == 2 else G[torch.arange(B, device=dev), r]
+        v = (gr.unsqueeze(1) @ Minv).squeeze(1)                 # g_r^T G_W^{-1}
+        alpha = torch.where(pivot, _col(v, j), 1.0)
+        ej = (ar_n.unsqueeze(0) == j.unsqueeze(1))
+        coef = torch.where(pivot.unsqueeze(1), (v - ej.to(dt)) / alpha.unsqueeze(1), 0.0)
+        Minv = Minv - u.unsqueeze(2) * coef.unsqueeze(1)        # rank-one (product-form) update
+        W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
+        step = torch.where(pivot, tmin, 0.0)
+        x = x + (step * sig).unsqueeze(1) * u
+        slack = (slack - step.unsqueeze(1) * q).clamp_min(0.0)
+    return W, Minv, status
 
 
 # ------------------------------------------------------------------------- validation
@@ -382,6 +384,16 @@ def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: 
 
 def _solve_batch(p, G, h, *, max_iter):
     h2, _ = _validate(p, G, h)
+    return _solve_core(p, G, h2, max_iter=max_iter)[0]
+
+
+def _solve_core(p, G, h2, *, max_iter=None):
+    """:func:`solve_batch` on validated input (``h2`` is (B, m)).
+
+    Returns the :class:`LPResult` and, for the backward pass, ``Minv`` (B, K, K), the
+    inverse of the row-normalised ``G_W``, and the norms of the working-set rows.
+    """
+    h = h2
     B, m = h2.shape
     K = G.shape[-1]
     dev, dt = h.device, h.dtype
@@ -391,28 +403,31 @@ def _solve_batch(p, G, h, *, max_iter):
     # drop rows that are zero for every instance (eq. (4a): servers/links no service uses)
     absG = G.abs()
     rowsum = absG.sum(-1) if G.dim() == 2 else absG.sum(-1).amax(0)
-    keep = (rowsum > 0).nonzero().squeeze(1)
-    zero_rows = (rowsum == 0).nonzero().squeeze(1)
+    nzmask = rowsum > 0
+    keep = nzmask.nonzero().squeeze(1)
+    mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
-    if zero_rows.numel():
-        bad0 = (h2[:, zero_rows] < 0).any(1)           # 0 <= h_i violated
-        status[bad0] = INFEASIBLE
-    Gk = G[keep] if G.dim() == 2 else G[:, keep]
-    hk = h2[:, keep]
-    # scale rows to unit norm (batched G: per-instance norms)
+    if mk < m:
+        bad0 = (torch.where(nzmask, 0.0, h2) < 0).any(1)        # 0 <= h_i violated
+        status = torch.where(bad0, INFEASIBLE, status)
+    if mk < m:
+        Gk = G[keep] if G.dim() == 2 else G[:, keep]
+        hk = h2[:, keep]
+    else:
+        Gk, hk = G, h2
+    # scale rows to unit norm (batched G: per-instance norms); the LP is unchanged
     nrm = Gk.norm(dim=-1)
-    nrm = torch.where(nrm > 0, nrm, torch.ones_like(nrm))   # zero rows of a batched G
+    nrm = torch.where(nrm > 0, nrm, 1.0)
     Gn = Gk / nrm.unsqueeze(-1)
     hn = hk / nrm
-    mk = keep.numel()
     x0 = torch.zeros(B, K, dtype=dt, device=dev)
     # phase 1 for instances where d = 0 is infeasible
     need1 = (hn < 0).any(1) & (status == OPTIMAL)
-    if need1.any():
+    if bool(need1.any()):
         i1 = need1.nonzero().squeeze(1)
         G1n = _subset(Gn, i1)
         ones_col = torch.ones(*G1n.shape[:-1], 1, dtype=dt, device=dev)
-        G1 = torch.cat([G1n, -ones_col / 1.0], -1)
+        G1 = torch.cat([G1n, -ones_col], -1)
         trow = torch.zeros(*G1.shape[:-2], 1, K + 1, dtype=dt, device=dev)
         trow[..., 0, K] = -1.0
         G1 = torch.cat([G1, trow], -2)
@@ -423,92 +438,95 @@ def _solve_batch(p, G, h, *, max_iter):
         p1 = torch.zeros(i1.numel(), K + 1, dtype=dt, device=dev)
         p1[:, K] = -1.0
         x01 = torch.cat([torch.zeros(i1.numel(), K, dtype=dt, device=dev), t0.unsqueeze(1)], 1)
-        W1, st1 = _active_set(p1, G1, h1, x01, max_iter)
-        Gx1 = _extend(G1)
-        hx1 = torch.cat([h1, x01], 1)
-        M1 = _take_rows(Gx1 if Gx1.dim() == 2 else Gx1, W1)
-        x1 = _solve(M1, hx1.gather(1, W1))
+        W1, _, st1 = _active_set(p1, G1, h1, x01, max_iter)
+        x1 = _solve(_take_rows(_extend(G1), W1), torch.cat([h1, x01], 1).gather(1, W1))
         tstar = x1[:, K]
-        hsc = hn[i1].abs().amax(1)
-        infeas = (st1 != OPTIMAL) | (tstar > _TOL_CHECK * hsc)
+        infeas = (st1 != OPTIMAL) | (tstar > _TOL_CHECK * hn[i1].abs().amax(1))
         status[i1[infeas]] = INFEASIBLE
         x0[i1] = torch.where(infeas.unsqueeze(1), 0.0, x1[:, :K])
-    run = (status == OPTIMAL).nonzero().squeeze(1)
-    W = torch.full((B, K), -1, dtype=torch.long, device=dev)
-    if run.numel():
-        Wr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
-        status[run] = str_
-        W[run] = Wr
-    # final: recompute vertex and multipliers from the original rows, certify
-    okm = status == OPTIMAL
-    basis = torch.full((B, K), 0, dtype=torch.long, device=dev)
-    d = torch.zeros(B, K, dtype=dt, device=dev)
-    lam = torch.zeros(B, m, dtype=dt, device=dev)
-    if okm.any():
-        io = okm.nonzero().squeeze(1)
-        Wo = W[io]
-        art = Wo >= mk
-        orig = torch.where(art, -1 - (Wo - mk), keep[Wo.clamp(max=mk - 1)] if mk else Wo)
-        basis[io] = orig
-        Go = _subset(G, io)
-        Gxo = _extend(Go)
-        ext = torch.where(art, m + (Wo - mk), orig)
-        M = _take_rows(Gxo, ext)
-        hext = torch.cat([h2[io], x0[io]], 1)
-        do = _solve(M, hext.gather(1, ext))
-        lW = _solve(M.transpose(1, 2), P[io])
-        # certificate: primal feasibility, dual feasibility, stationarity on artificial rows
-        ho = h2[io]
-        Gabs = (Go.abs().amax(-1) if Go.dim() == 3 else Go.abs().amax(-1).expand(io.numel(), m))
-        scale = ho.abs() + Gabs * do.abs().amax(1, keepdim=True)
-        viol = (_matvec(Go, do) - ho) > _TOL_CHECK * scale.amax(1, keepdim=True).clamp_min(1e-300)
-        ps = P[io].abs().amax(1, keepdim=True)
-        dual_bad = torch.where(art, lW.abs() > _TOL_CHECK * ps, lW < -_TOL_CHECK * ps)
-        finite = torch.isfinite(do).all(1) & torch.isfinite(lW).all(1)
-        bad = viol.any(1) | dual_bad.any(1) | ~finite
-        good = ~bad
-        ig = io[good]
-        d[ig] = do[good]
-        lam_ext = torch.zeros(ig.numel(), m + K, dtype=dt, device=dev)
-        lam_ext.scatter_(1, ext[good], torch.where(art[good], 0.0, lW[good].clamp_min(0.0)))
-        lam[ig] = lam_ext[:, :m]
-        status[io[bad]] = NUMERICAL
-    basis[status != OPTIMAL] = 0
-    return LPResult(d=d, lam=lam, basis=basis, status=status)
+    run_all = bool((status == OPTIMAL).all())
+    run = None if run_all else (status == OPTIMAL).nonzero().squeeze(1)
+    if run_all:
+        W, Minv, st2 = _active_set(P, Gn, hn, x0, max_iter)
+        status = st2
+    else:
+        W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
+        Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
+        if run.numel():
+            Wr, Mr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
+            W[run], Minv[run], status[run] = Wr, Mr, str_
+    # final vertex and multipliers, with one step of iterative refinement (eqs. (8a), (4b))
+    M = _take_rows(_extend(Gn), W)                               # normalised G_W
+    hW = torch.cat([hn, x0], 1).gather(1, W)
+    d = (Minv @ hW.unsqueeze(-1)).squeeze(-1)
+    d = d + (Minv @ (hW - (M @ d.unsqueeze(-1)).squeeze(-1)).unsqueeze(-1)).squeeze(-1)
+    lW = (P.unsqueeze(1) @ Minv).squeeze(1)
+    lW = lW + ((P - (lW.unsqueeze(1) @ M).squeeze(1)).unsqueeze(1) @ Minv).squeeze(1)
+    art = W >= mk
+    wn = torch.where(art, 1.0, torch.cat([nrm, torch.ones_like(x0)], -1).gather(1, W)
+                     if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
+    lW = lW / wn                                                 # multipliers of the original rows
+    # certificate: primal feasibility, dual feasibility, zero multipliers on artificial rows
+    scale = hk.abs().amax(1) + Gk.abs().amax((-2, -1)) * d.abs().amax(1)
+    viol = ((_matvec(Gk, d) - hk).amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) \
+        > _TOL_CHECK * scale
+    ps = _TOL_CHECK * P.abs().amax(1, keepdim=True)
+    dual_bad = torch.where(art, lW.abs() > ps, lW < -ps).any(1)
+    finite = torch.isfinite(d).all(1) & torch.isfinite(lW).all(1) & torch.isfinite(Minv).all((1, 2))
+    bad = (status == OPTIMAL) & (viol | dual_bad | ~finite)
+    status = torch.where(bad, NUMERICAL, status)
+    ok = status == OPTIMAL
+    d = torch.where(ok.unsqueeze(1), d, 0.0) + 0.0               # + 0.0: no negative zeros
+    orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
+    basis = torch.where(ok.unsqueeze(1), orig, 0)
+    ext = torch.where(art, m + (W - mk), orig)
+    lam_ext = torch.zeros(B, m + K, dtype=dt, device=dev)
+    lam_ext.scatter_(1, ext, torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
+    Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(K, dtype=dt, device=dev))
+    wn = torch.where(ok.unsqueeze(1), wn, 1.0)
+    return LPResult(d=d, lam=lam_ext[:, :m], basis=basis, status=status), Minv, wn
 
 
 # --------------------------------------------------------------------------- autograd
+def _backward_h(G, basis, status, Minv, wn, grad_d):
+    """``dl/dh``: ``G_A^{-T} dl/dd`` on the active rows, zero elsewhere (eqs. (11)-(12)).
+
+    ``G_A^{-1} = Minv diag(1 / wn)`` (``Minv`` is the inverse of the row-normalised
+    ``G_A``); one step of iterative refinement against the original ``G_A``.
+    """
+    B, K = grad_d.shape
+    m = G.shape[-2]
+    art = basis < 0
+    ext = torch.where(art, m + (-1 - basis), basis)              # extended numbering
+    GA = _take_rows(_extend(G), ext)                             # G_A (B, K, K)
+    y = (grad_d.unsqueeze(1) @ Minv).squeeze(1) / wn             # eq. (11)
+    res = grad_d - (y.unsqueeze(1) @ GA).squeeze(1)
+    y = y + (res.unsqueeze(1) @ Minv).squeeze(1) / wn
+    use = (status == OPTIMAL).unsqueeze(1) & ~art
+    g = torch.zeros(B, m, dtype=grad_d.dtype, device=grad_d.device)   # contiguous, (B, m)
+    g.scatter_add_(1, torch.where(art, 0, basis), torch.where(use, y, 0.0))
+    return g                                                     # eq. (12)
+
+
 class _LPFunction(torch.autograd.Function):
     """Forward: :func:`solve_batch`; backward: ``dl/dh_A = G_A^{-T} dl/dd`` (eqs. (11)-(12))."""
 
     @staticmethod
     def forward(ctx, p, G, h):
-        res = solve_batch(p, G, h)
-        ctx.save_for_backward(G, res.basis, res.status)
+        ctx.set_materialize_grads(False)           # no (B, m) zero tensors for unused outputs
+        res, Minv, wn = _solve_core(p, G, h)       # inputs validated by lp_solve
+        ctx.save_for_backward(G, res.basis, res.status, Minv, wn)
         ctx.mark_non_differentiable(res.lam, res.status)
         return res.d, res.lam, res.status
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_d, grad_lam, grad_status):
-        G, basis, status = ctx.saved_tensors
+        G, basis, status, Minv, wn = ctx.saved_tensors
         grad_h = None
         if ctx.needs_input_grad[2] and grad_d is not None:
-            B, K = grad_d.shape
-            m = G.shape[-2]
-            art = basis < 0
-            ext = torch.where(art, m + (-1 - basis), basis)          # extended numbering
-            Gx = _extend(G)
-            M = _take_rows(Gx, ext)                                  # G_A (B, K, K)
-            ok = status == OPTIMAL
-            eye = torch.eye(K, dtype=G.dtype, device=G.device)
-            M = torch.where(ok.view(-1, 1, 1), M, eye)
-            with _threads(B * m):
-                y = _solve(M.transpose(1, 2), grad_d)                 # eq. (11)
-            y = torch.where(ok.unsqueeze(1) & ~art, y, 0.0)
-            g = torch.zeros(B, m + K, dtype=grad_d.dtype, device=grad_d.device)
-            g.scatter_(1, ext, y)
-            grad_h = g[:, :m]                                        # eq. (12)
+            with _threads(basis.shape[0] * G.shape[-2]):
+                grad_h = _backward_h(G, basis, status, Minv, wn, grad_d)
         return None, None, grad_h
 
 
