@@ -17,9 +17,11 @@ the observed frequency)::
   two weeks;
 * ``X_k``: AR(1) noise, ``X(t) = phi_k X(t-1) + a(t)``, innovations correlated across services
   (their empirical correlation matrix), variance chosen so that ``X`` has the residuals' variance;
-* ``J_k``: bursts. Residuals more than ``spike_z`` robust standard deviations above the median
-  are spikes: their rate is kept, and their sizes (excess over the median, in log) are drawn by
-  resampling the observed ones. They are excluded when the noise is fitted.
+* ``J_k``: bursts. A residual that exceeds the rolling median of its neighbourhood (5 slots,
+  centred) by more than ``spike_z`` robust standard deviations is a burst: short bursts count,
+  level episodes lasting hours do not (they belong to ``X_k``). The burst rate is kept, and burst
+  sizes (excess over the neighbourhood, in log) are drawn by resampling the observed ones.
+  Bursts are excluded when the noise is fitted.
 
 Same seed, same numbers: every draw comes from ``numpy.random.default_rng(seed)``.
 """
@@ -34,6 +36,8 @@ from scipy.signal import lfilter
 
 #: Robust z-score above which a residual counts as a burst.
 SPIKE_Z = 3.5
+#: Half-width (slots) of the rolling median that a burst is measured against.
+SPIKE_HALF_WIDTH = 2
 _MAD_TO_SD = 1.4826
 
 
@@ -227,10 +231,15 @@ def fit_synthetic(arrivals: pd.DataFrame, *, period_slots: int, weekly_slots: in
             e = e - weekly[day]
         else:
             weekly = np.zeros(1)
-        ev = e[np.isfinite(e)]
-        med, rsd = float(np.median(ev)), _robust_sd(ev)
-        spike = np.isfinite(e) & (e - med > spike_z * rsd) if rsd > 0 else np.zeros(n, bool)
-        spike_sizes = (e[spike] - med).astype(np.float64)
+        # bursts stand out from their neighbours, not from the series: compare each residual
+        # with the centred rolling median of its 2*SPIKE_HALF_WIDTH neighbours, so that a level
+        # episode of several hours (GEANT west, 2005-05-07 02:00-06:00) stays in the AR noise
+        local = pd.Series(e).rolling(2 * SPIKE_HALF_WIDTH + 1, center=True, min_periods=1).median()
+        jump = e - local.to_numpy()
+        jv = jump[np.isfinite(jump)]
+        med, rsd = float(np.median(jv)), _robust_sd(jv)
+        spike = np.isfinite(jump) & (jump - med > spike_z * rsd) if rsd > 0 else np.zeros(n, bool)
+        spike_sizes = (jump[spike] - med).astype(np.float64)
         calm = np.where(np.isfinite(e) & ~spike, e, np.nan)
         calm_mean = float(np.nanmean(calm))
         c = np.nan_to_num(calm - calm_mean)            # gaps (zeros, spikes) at the mean
