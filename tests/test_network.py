@@ -78,6 +78,15 @@ def test_draw_bad_parameters(kw, err, msg):
         draw_network(LINE5, **args)
 
 
+def test_network_validation():
+    with pytest.raises(ValueError, match="Network.C must have shape"):
+        Network(LINE5, np.ones(4), np.ones(8), 0, 0, 0, 0, np.ones(5, bool), np.ones(8, bool))
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        Network(LINE5, -np.ones(5), np.ones(8), 0, 0, 0, 0, np.ones(5, bool), np.ones(8, bool))
+    with pytest.raises(ValueError, match="usable_links must be a boolean"):
+        Network(LINE5, np.ones(5), np.ones(8), 0, 0, 0, 0, np.ones(5, bool), np.ones(8))
+
+
 def test_bad_topology():
     bad = Topology("bad", 3, np.array([[0, 5]]), np.ones(1), Path("x"))
     with pytest.raises(ValueError, match="endpoints"):

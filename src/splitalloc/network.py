@@ -97,6 +97,20 @@ class Network:
     C_drawn: np.ndarray | None = field(default=None, repr=False)
     B_drawn: np.ndarray | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        n, links = validate_topology(self.topology)
+        E = len(links)
+        for name, size in (("C", n), ("B", E)):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.shape != (size,):
+                raise ValueError(f"Network.{name} must have shape ({size},), got {a.shape}")
+            if not np.isfinite(a).all() or (a < 0).any():
+                raise ValueError(f"Network.{name} must be finite and >= 0 (discarded draws are 0)")
+        for name, size in (("usable_servers", n), ("usable_links", E)):
+            a = np.asarray(getattr(self, name))
+            if a.shape != (size,) or a.dtype != bool:
+                raise ValueError(f"Network.{name} must be a boolean array of shape ({size},), got {a.dtype} {a.shape}")
+
     @property
     def n_servers(self) -> int:
         return int(self.C.shape[0])
