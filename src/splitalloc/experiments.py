@@ -42,7 +42,6 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .models import split_bounds
 
 #: Bump when the meaning of a cached run changes (columns, evaluation rule, ...).
 CACHE_VERSION = 1
@@ -301,6 +300,8 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
     ``M > 0`` (eq. 14), positive training settings, and that the window ``L`` fits in the
     training part of the series (chronological train/validation/test split from config).
     """
+    from .models import split_bounds
+
     known = tuple(frameworks) if frameworks is not None else _frameworks()
     length = series_length or (lambda s: s.n_slots if s.data == "synthetic" else _real_length(s.dataset))
     train_frac, val_frac = _split_fractions()
@@ -388,7 +389,7 @@ def _roundtrip(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_run_csv(src) -> pd.DataFrame:
-    df = pd.read_csv(src, float_precision="round_trip")
+    df = pd.read_csv(src)  # pandas >= 3 parses floats exactly (round trip)
     if "time" in df.columns:
         df["time"] = pd.to_datetime(df["time"])
     return df
@@ -398,13 +399,17 @@ def _execute(run_fn: Callable[[RunSpec], pd.DataFrame], spec: RunSpec) -> pd.Dat
     """Run one spec with one torch thread (results independent of the worker layout)."""
     import torch
 
+    import time
+
     prev = torch.get_num_threads()
     torch.set_num_threads(1)
+    t0 = time.perf_counter()
     try:
         torch.manual_seed(spec.seed)
         out = run_fn(spec)
     finally:
         torch.set_num_threads(prev)
+    wall = time.perf_counter() - t0
     missing = [c for c in RUN_COLUMNS if c not in out.columns]
     if missing:
         raise ValueError(f"run {spec} returned a frame without columns {missing}")
@@ -415,7 +420,7 @@ def _execute(run_fn: Callable[[RunSpec], pd.DataFrame], spec: RunSpec) -> pd.Dat
         if c in out.columns:
             out = out.drop(columns=c)
     spec_cols = pd.DataFrame({c: [getattr(spec, c)] * len(out) for c in SPEC_COLUMNS})
-    return _roundtrip(pd.concat([spec_cols, out], axis=1))
+    return _roundtrip(pd.concat([spec_cols, out], axis=1)), wall
 
 
 def _worker_init() -> None:
@@ -439,14 +444,15 @@ def _cache_path(out_dir: Path, spec: RunSpec, salt: str) -> Path:
     return Path(out_dir) / "runs" / f"{spec.key(salt)}.csv"
 
 
-def _write_cache(path: Path, spec: RunSpec, df: pd.DataFrame) -> None:
+def _write_cache(path: Path, spec: RunSpec, df: pd.DataFrame, wall_s: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     df.to_csv(tmp, index=False)
     os.replace(tmp, path)
     meta = path.with_suffix(".json")
     tmpm = meta.with_suffix(f".tmp{os.getpid()}j")
-    tmpm.write_text(json.dumps({**spec.as_dict(), "_v": CACHE_VERSION}, sort_keys=True, indent=1))
+    tmpm.write_text(json.dumps({**spec.as_dict(), "_v": CACHE_VERSION, "wall_s": round(wall_s, 3)},
+                               sort_keys=True, indent=1))
     os.replace(tmpm, meta)
 
 
@@ -458,7 +464,7 @@ def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, wo
     """Run (or load from cache) every spec; return ``{spec: per-slot frame}``.
 
     ``workers=1`` runs in this process; ``workers>1`` (or ``None``: all cores) uses a
-    ``ProcessPoolExecutor`` (spawned workers, one torch thread each); ``scheduler`` (an address
+    ``ProcessPoolExecutor`` (forked workers where available, one torch thread each); ``scheduler`` (an address
     string or a ``distributed.Client``) sends the runs to an existing dask cluster instead.
     ``run_fn`` replaces the real :func:`run_one` (dependency injection for tests; the cache key
     then carries its name). Everything is validated before any run starts. Results are
@@ -482,8 +488,9 @@ def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, wo
 
         bar = tqdm(total=len(todo), desc="runs", disable=not progress, unit="run")
 
-        def done(spec: RunSpec, df: pd.DataFrame) -> None:
-            _write_cache(_cache_path(out_dir, spec, salt), spec, df)
+        def done(spec: RunSpec, result: tuple[pd.DataFrame, float]) -> None:
+            df, wall_s = result
+            _write_cache(_cache_path(out_dir, spec, salt), spec, df, wall_s)
             results[spec] = df
             bar.update(1)
 
@@ -500,12 +507,23 @@ def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, wo
     return {s: results[s] for s in specs}
 
 
+def run_times(out_dir: str | Path | None = None) -> pd.DataFrame:
+    """Wall time of every cached run (seconds, measured in the worker), one row per run."""
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
+    rows = [json.loads(p.read_text()) for p in sorted((out_dir / "runs").glob("*.json"))]
+    return pd.DataFrame(rows)
+
+
 def _run_pool(todo, run_fn, workers, done) -> None:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     n = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context("spawn"),
+    # fork starts workers without re-importing torch (seconds each on a loaded 2-core machine);
+    # torch resets its intra-op thread pool in forked children. $SPLITALLOC_MP_START overrides.
+    method = os.environ.get("SPLITALLOC_MP_START") or (
+        "fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context(method),
                              initializer=_worker_init) as pool:
         futures = {pool.submit(_execute, run_fn, s): s for s in todo}
         for fut in as_completed(futures):
@@ -564,16 +582,27 @@ def run_summary(per_slot: pd.DataFrame, offline: pd.DataFrame) -> dict[str, floa
     return {k: float(v) for k, v in res.items()}
 
 
+_SUMMARY_MEMO: dict[tuple, dict[str, float]] = {}
+
+
+def _content_hash(df: pd.DataFrame) -> int:
+    return int(pd.util.hash_pandas_object(df, index=False).sum())
+
+
 def summaries(results: dict[RunSpec, pd.DataFrame]) -> pd.DataFrame:
     """One row per run: spec columns and :func:`run_summary` (utility against the offline run
-    of the same scenario, which must be among ``results``)."""
+    of the same scenario, which must be among ``results``). Summaries are memoised on the
+    content of the two runs, so figures that share runs do not recompute them."""
     offline = {s.scenario_key: df for s, df in results.items() if s.framework == "offline"}
     rows = []
     for s, df in results.items():
         off = offline.get(s.scenario_key)
         if off is None:
             raise ValueError(f"no offline run for the scenario of {s}; utility needs it")
-        rows.append({**{c: getattr(s, c) for c in SPEC_COLUMNS}, **run_summary(df, off)})
+        memo_key = (s, _content_hash(df), _content_hash(off))
+        if memo_key not in _SUMMARY_MEMO:
+            _SUMMARY_MEMO[memo_key] = run_summary(df, off)
+        rows.append({**{c: getattr(s, c) for c in SPEC_COLUMNS}, **_SUMMARY_MEMO[memo_key]})
     return pd.DataFrame(rows)
 
 

@@ -1,0 +1,59 @@
+"""Command line (`python -m splitalloc reproduce ...`): bad parameters end with exit status 2
+and a message naming them, before any run starts (nothing is written)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from splitalloc import cli
+
+
+def _fails(capsys, tmp_path, *args, match: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["reproduce", "--out", str(tmp_path), "--no-progress", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert match in err, err
+    assert not (tmp_path / "runs").exists()  # no work started
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--scale", "huge"], "unknown scale 'huge'"),
+    (["--datasets", "geant,totem"], "unknown dataset 'totem'"),
+    (["--sigmas", "0,-10"], "Sigma (eq. 15) must be a finite number >= 0, got -10.0"),
+    (["--sigmas", "0,abc"], "--sigmas must be a comma-separated list of numbers"),
+    (["--Ms", "0"], "M (eq. 14) must be a finite number > 0"),
+    (["--workers", "0"], "--workers must be a positive integer"),
+    (["--seeds", "-2"], "--seeds must be a positive integer"),
+    (["--only", "fig5,fig11"], "unknown experiment 'fig11'"),
+])
+def test_bad_arguments_exit_2_with_a_clear_message(capsys, tmp_path, args, match):
+    _fails(capsys, tmp_path, *args, match=match)
+
+
+def test_window_longer_than_the_series(capsys, tmp_path, monkeypatch):
+    from splitalloc import experiments as ex
+
+    # series lengths are those of the real data (GEANT subset 324 slots, Kaggle 92 days)
+    monkeypatch.setattr(ex, "_real_length", lambda ds: {"geant": 324, "kaggle": 92}[ds])
+    _fails(capsys, tmp_path, "--window", "60", "--only", "fig10", match="window L=60")
+
+
+def test_unknown_framework_is_rejected_by_validation():
+    from splitalloc import experiments as ex
+
+    spec = ex.RunSpec(dataset="geant", framework="arima", seed=0, M=100, Sigma=30, epochs=1, window=4,
+                      hidden_size=4, learning_rate=0.01, batch_size=8)
+    with pytest.raises(ValueError, match="unknown framework 'arima'"):
+        ex.validate_specs([spec], series_length=lambda s: 100)
+
+
+def test_module_entry_point_help():
+    out = subprocess.run([sys.executable, "-m", "splitalloc", "reproduce", "--help"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    for flag in ("--scale", "--workers", "--scheduler", "--out"):
+        assert flag in out.stdout
