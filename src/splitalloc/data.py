@@ -196,7 +196,7 @@ def _download(entry: RegistryEntry, *, progress: bool = False) -> Path:
     except Exception as exc:  # network errors, HTTP errors
         raise DataNotFoundError(
             f"could not download {entry.path} from {entry.url} ({type(exc).__name__}: {exc}). "
-            f"No data directory is set (${config.DATA_ENV_VAR}) and the download failed. "
+            f"The file is not in a local data directory (${config.DATA_ENV_VAR}) and the download failed. "
             f"How to get it: {_HOW_TO_GET.get(entry.path, 'see data/README.md')}"
         ) from exc
     return Path(got)
