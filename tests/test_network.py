@@ -318,3 +318,18 @@ def test_ingress_in_largest_strongly_connected_component():
     net = with_capacities(LINE5, [100] * 5, B)
     dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10)
     assert dep.servers == [(1, 2)]
+
+
+def test_starved_part_weighs_the_links_to_reach_a_server():
+    # parts need 60; nothing fits after the ingress. Server 4 has most capacity (45) but the
+    # link 3 -> 4 carries only 1 Mb/slot (rate 1); server 1 offers 8 / 6 = 1.33: GUS takes 1
+    C = [50, 8, 5, 5, 45]
+    B = np.full(8, 100.0)
+    e34 = [e for e, (u, v) in enumerate(LINE5.links) if (u, v) == (3, 4)][0]
+    B[e34] = 1.0
+    net = with_capacities(LINE5, C, B)
+    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10)
+    assert dep.servers == [(0, 1)] and dep.starved == ((0, 0), (0, 1))
+    B[e34] = 100.0  # with a fat link the biggest server wins
+    dep = deploy_gus(with_capacities(LINE5, C, B), [prof("a", [6, 6], [1])], demand=10)
+    assert dep.servers == [(0, 4)]
