@@ -173,8 +173,8 @@ class Deployment:
     ``cut_paths[k][j]`` the links of cut ``j`` alone (empty when both parts share a
     server). ``c`` (N, K) and ``b`` (E, K) are the density matrices of eq. (4a).
     ``nominal_load`` (N,) is the compute GUS reserved at the nominal demand and
-    ``starved`` lists ``(k, j)`` parts that fitted on no server (placed on the one with the
-    most remaining capacity).
+    ``starved`` lists ``(k, j)`` parts that fitted on no server (placed where they get
+    the highest admission rate, rule 3 of :func:`deploy_gus`).
     """
 
     services: list[str]
