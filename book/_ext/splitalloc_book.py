@@ -5,7 +5,7 @@ pinned in ``constraints.txt`` and installed in the project venv:
 
 * ``plotly.min.js`` from the installed ``plotly`` package (``plotly/package_data``), copied
   once into ``_build/html/_static/`` and loaded once per page with ``add_js_file``. Figures are
-  drawn by :mod:`splitalloc._book_plotly` (a myst-nb mime renderer) as a ``<div>`` plus a
+  drawn by :mod:`splitalloc.bookdisplay` (a myst-nb mime renderer) as a ``<div>`` plus a
   ``Plotly.newPlot`` call that uses this single copy: no megabytes of plotly.js per page.
 * MathJax 3 (CommonHTML output, TeX input and its on-demand extensions, fonts) from the
   ``sphinx-mathjax-offline`` package. ``mathjax_path`` in ``_config.yml`` points at it. We copy

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make book SCALE=quick|paper`: reproduce every experiment, execute each notebook with
+# papermill into book/, build the HTML with Jupyter Book (-W: any warning fails the build),
+# and print where index.html is. Runs inside the project venv created by the Makefile.
+#
+#   bash scripts/build_book.sh [quick|paper]
+#
+# Environment: SPLITALLOC_DATA_DIR (data directory, set by the Makefile when ../shared/data
+# exists), BOOK_WORKERS (worker processes for the reproduction; default: all cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+PY="$ROOT/.venv/bin/python"
+SCALE="${1:-paper}"
+case "$SCALE" in
+  quick|paper) ;;
+  *) echo "build_book.sh: SCALE must be 'quick' or 'paper', got '$SCALE'" >&2; exit 2 ;;
+esac
+# Result cache shared by the reproduction and the notebooks (experiments.default_out_dir()).
+export SPLITALLOC_RESULTS_DIR="${SPLITALLOC_RESULTS_DIR:-$ROOT/results}"
+OUT_DIR="$SPLITALLOC_RESULTS_DIR"
+t0=$(date +%s)
+
+# 1. Reproduce: every experiment of the paper's §V at this scale, results cached as CSV under
+#    $OUT_DIR (the notebooks read the same cache, so each result is computed once).
+if "$PY" -c "import splitalloc.cli" 2>/dev/null; then
+  echo "== reproduce (scale=$SCALE, out=$OUT_DIR)"
+  args=(reproduce --scale "$SCALE" --out "$OUT_DIR")
+  if [ -n "${BOOK_WORKERS:-}" ]; then args+=(--workers "$BOOK_WORKERS"); fi
+  "$PY" -m splitalloc "${args[@]}"
+else
+  echo "== reproduce: splitalloc.cli is not installed yet; each page computes its own results" >&2
+fi
+t1=$(date +%s)
+
+# 2. Execute each notebook listed in book/_toc.yml with papermill into book/.
+echo "== papermill (scale=$SCALE)"
+"$PY" - "$SCALE" <<'EOF'
+import sys, time
+from pathlib import Path
+
+import papermill as pm
+import yaml
+
+scale = sys.argv[1]
+toc = yaml.safe_load(Path("book/_toc.yml").read_text())
+
+
+def files(node):
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node["file"]
+        for v in node.values():
+            yield from files(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from files(v)
+
+
+pages = [f for f in [toc["root"], *files(toc.get("parts", toc.get("chapters", [])))]
+         if Path("notebooks", f + ".ipynb").is_file()]
+if not pages:
+    sys.exit("build_book.sh: book/_toc.yml names no notebook from notebooks/")
+offered = {"scale": scale}
+for page in pages:
+    src, dst = Path("notebooks", page + ".ipynb"), Path("book", page + ".ipynb")
+    declared = pm.inspect_notebook(str(src))
+    params = {k: v for k, v in offered.items() if k in declared}
+    t = time.perf_counter()
+    pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name="python3",
+                        cwd=".", progress_bar=False, log_output=False)
+    print(f"   {page}: {time.perf_counter() - t:.1f} s  {params}", flush=True)
+EOF
+t2=$(date +%s)
+
+# 3. Build the HTML. -W turns every Sphinx warning (a dropped figure included) into an error;
+#    --all rebuilds every page so no warning hides in a cached page.
+echo "== jupyter-book build book"
+.venv/bin/jupyter-book build book --all --warningiserror --keep-going
+t3=$(date +%s)
+
+echo "== timings: reproduce $((t1 - t0)) s, papermill $((t2 - t1)) s, build $((t3 - t2)) s, total $((t3 - t0)) s"
+echo "== built site: $(du -sh book/_build/html | cut -f1)"
+echo "Book: $ROOT/book/_build/html/index.html"
