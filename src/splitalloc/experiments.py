@@ -235,9 +235,10 @@ class RunSpec:
         return dataclasses.asdict(self)
 
     def key(self, salt: str = "") -> str:
-        """sha256 of the full spec, the fully resolved training settings, every parameter in
-        :mod:`splitalloc.config` and the cache version: the run's cache file name. A change
-        to any parameter therefore never reuses a stale run."""
+        """sha256 of the full spec, the fully resolved training settings, every parameter of
+        :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS` and the cache version: the
+        run's cache file name. A changed parameter therefore never reuses a stale run (a change
+        of code does not show in the key: bump :data:`CACHE_VERSION`, or use a new ``out_dir``)."""
         payload = json.dumps({**self.as_dict(), "_settings": _settings_dict(self),
                               "_config": _config_fingerprint(), "_v": CACHE_VERSION, "_salt": salt},
                              sort_keys=True, default=str)
@@ -263,8 +264,13 @@ def _settings_dict(spec: RunSpec) -> dict[str, Any]:
         return {}
 
 
+#: Parameter groups of :mod:`splitalloc.config` that can change what a run computes.
+RUN_PARAMETER_GROUPS = ("data", "network", "revenue", "training")
+
+
 def _config_fingerprint() -> str:
-    items = {name: repr(p.value) for name, p in sorted(config.PARAMETERS.items())}
+    items = {name: repr(p.value) for name, p in sorted(config.PARAMETERS.items())
+             if p.group in RUN_PARAMETER_GROUPS}
     return hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -931,9 +937,9 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
     paper = paper_numbers()
     rows: list[dict] = []
 
-    def add(prow: dict, values, comparable: bool, note: str = "") -> None:
+    def add(prow: dict, values, comparable: bool, note: str = "", data: str = "real") -> None:
         m, lo, hi, n = _ci(values)
-        rows.append({**prow, "mean": m, "ci95_low": lo, "ci95_high": hi, "n": n,
+        rows.append({**prow, "data": data, "mean": m, "ci95_low": lo, "ci95_high": hi, "n": n,
                      "difference": m - float(prow["value"]) if n else float("nan"),
                      "comparable": comparable, "note": note})
 
@@ -963,24 +969,28 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
             src = {"Fig. 6": f6, "Fig. 8": f8, "Fig. 10": f10}[art]
             if src is None:
                 continue
-            runs = real(src) if art == "Fig. 8" else _run_level(real(src), ["throughput", "utility"])
-            if art == "Fig. 8":
-                target = float(str(prow["setting"]).split("=")[1].split()[0])
-                ms = np.array(sorted(runs["M"].unique()))
-                if not len(ms):
-                    continue
-                m_near = ms[np.argmin(abs(ms - target))]
-                runs = runs[runs["M"] == m_near]
-                note_m = f"ours at M={m_near:g}"
-            else:
-                note_m = ""
-            if metric == "mean throughput":
-                vals = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]["throughput"]
-                add(prow, vals, False, ("absolute Mb/slot; " + note_m).strip("; "))
-            elif metric == "throughput improvement":
-                worse = _FW_FROM_PAPER[fw_paper.split(" vs ")[1]]
-                vals = _pct_gain(runs, "throughput", "objective-driven", worse)
-                add(prow, vals, True, "ours: relative gain in %, paired by seed")
+            # Figs. 6 and 10 also on the synthetic long series (700 test slots as the paper's)
+            kinds = ["real"] if art == "Fig. 8" else [k for k in DATA_KINDS if k in set(src["data"])]
+            for kind in kinds:
+                sel = src[src["data"] == kind]
+                runs = sel if art == "Fig. 8" else _run_level(sel, ["throughput", "utility"])
+                if art == "Fig. 8":
+                    target = float(str(prow["setting"]).split("=")[1].split()[0])
+                    ms = np.array(sorted(runs["M"].unique()))
+                    if not len(ms):
+                        continue
+                    m_near = ms[np.argmin(abs(ms - target))]
+                    runs = runs[runs["M"] == m_near]
+                    note_m = f"ours at M={m_near:g}"
+                else:
+                    note_m = ""
+                if metric == "mean throughput":
+                    vals = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]["throughput"]
+                    add(prow, vals, False, ("absolute Mb/slot; " + note_m).strip("; "), kind)
+                elif metric == "throughput improvement":
+                    worse = _FW_FROM_PAPER[fw_paper.split(" vs ")[1]]
+                    vals = _pct_gain(runs, "throughput", "objective-driven", worse)
+                    add(prow, vals, True, "ours: relative gain in %, paired by seed", kind)
         elif art == "Fig. 7" and f7 is not None:
             runs = _run_level(real(f7), ["accuracy"])
             vals = 100.0 * runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]["accuracy"]
@@ -1026,7 +1036,9 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
             continue
         prow = {"artefact": art, "dataset": ds, "framework": fw, "setting": "", "metric": metric,
                 "value": val, "unit": unit, "where_in_paper": "derived from the paper's means"}
-        add(prow, fn(real(src)), True, "paired by seed")
+        kinds = [k for k in DATA_KINDS if k in set(src["data"])] if art in ("Fig. 6", "Fig. 10") else ["real"]
+        for kind in kinds:
+            add(prow, fn(src[src["data"] == kind]), True, "paired by seed", kind)
 
     side = pd.DataFrame(rows)
     if not side.empty:
