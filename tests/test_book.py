@@ -1,0 +1,207 @@
+"""Fast checks of the book machinery: provenance, the plotly renderer and myst-nb plugin, the
+book configuration, and the stored notebooks (structure and outputs). The full build and the
+browser check are in test_browser.py (marker ``book``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+import yaml
+
+from splitalloc import bookdisplay, provenance
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+FIGURE_PAGES = {"fig5_splitting", "fig6_admitted", "fig7_prediction", "fig8_resource",
+                "fig9_deviation", "fig10_kaggle", "table4_utility", "paper_vs_ours"}
+
+
+# --------------------------------------------------------------------------- provenance
+def test_sha256_file_matches_hashlib(tmp_path):
+    f = tmp_path / "x.bin"
+    f.write_bytes(b"split inference" * 1000)
+    assert provenance.sha256_file(f) == hashlib.sha256(f.read_bytes()).hexdigest()
+
+
+def test_sha256_file_missing_names_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        provenance.sha256_file(tmp_path / "nope.csv")
+
+
+def test_regenerate_command_is_exact_and_validated():
+    cmd = provenance.regenerate_command("fig9_deviation", {"scale": "quick", "seeds": [0, 1]})
+    assert cmd.startswith(".venv/bin/papermill notebooks/fig9_deviation.ipynb book/fig9_deviation.ipynb")
+    assert '"seeds": [0, 1]' in cmd and '"scale": "quick"' in cmd
+    assert cmd.endswith("jupyter-book build book")
+    for bad in ("", "notebooks/fig5", "fig5.ipynb"):
+        with pytest.raises(ValueError, match="bare notebook name"):
+            provenance.regenerate_command(bad, {})
+
+
+def test_page_provenance_records_files_params_and_wall_time(tmp_path):
+    f = tmp_path / "data.csv"
+    f.write_text("a,b\n1,2\n")
+    frame = pd.DataFrame({"a": [1]})
+    frame.attrs["files"] = {str(tmp_path / "other.xml"): "ab" * 32}
+    prov = provenance.start("fig5_splitting", {"scale": "quick", "seeds": (0, 1)})
+    prov.add_files([f]).add_frames(frame, pd.DataFrame())
+    assert prov.wall_seconds is None
+    prov.finish(display=False)
+    assert prov.wall_seconds is not None and prov.wall_seconds >= 0
+    d = prov.as_dict()
+    assert d["parameters"] == {"scale": "quick", "seeds": (0, 1)}
+    assert hashlib.sha256(f.read_bytes()).hexdigest() in d["data_files"].values()
+    assert "ab" * 32 in d["data_files"].values()
+    assert d["package"].startswith("splitalloc ")
+    html = prov._repr_html_()
+    for needle in ("Provenance of this page", "scale=", "sha256", "papermill notebooks/fig5_splitting.ipynb",
+                   "wall time"):
+        assert needle in html
+    assert "ab" * 32 in prov._repr_markdown_()
+
+
+def test_page_provenance_rejects_bad_digest():
+    prov = provenance.start("method", {})
+    with pytest.raises(ValueError, match="64 hex"):
+        prov.add_files({"a.csv": "123"})
+
+
+def test_git_commit_reports_the_checkout():
+    commit, dirty = provenance.git_commit()
+    assert commit == "unknown" or len(commit) == 40
+    assert isinstance(dirty, bool)
+
+
+# --------------------------------------------------------------------------- plotly display
+def test_plain_json_decodes_binary_arrays_and_rounds():
+    fig = go.Figure(go.Scatter(x=np.arange(3), y=np.array([0.1, np.nan, 1 / 3])))
+    raw = json.loads(pio.to_json(fig))
+    assert "bdata" in json.dumps(raw)  # plotly >= 6 stores numpy arrays as base64
+    plain = bookdisplay.plain_json(raw, digits=4)
+    assert plain["data"][0]["x"] == [0, 1, 2]
+    assert plain["data"][0]["y"] == [0.1, None, 0.3333]
+
+
+def test_renderer_emits_plotly_mimetype_only_without_uids():
+    bookdisplay.setup_notebook()
+    assert pio.renderers.default == bookdisplay.RENDERER_NAME
+    fig = go.Figure(go.Bar(x=["a", "b"], y=np.array([1.23456789, 2.0]), uid="random-uid"))
+    bundle = pio.renderers[bookdisplay.RENDERER_NAME].to_mimebundle(fig.to_dict())
+    assert list(bundle) == [bookdisplay.PLOTLY_MIME]
+    text = json.dumps(bundle)
+    assert "random-uid" not in text and "bdata" not in text
+    assert bundle[bookdisplay.PLOTLY_MIME]["data"][0]["y"] == [1.23457, 2.0]
+
+
+def test_setup_notebook_rejects_bad_digits():
+    with pytest.raises(ValueError, match="digits"):
+        bookdisplay.setup_notebook(digits=0)
+
+
+class _Data:
+    def __init__(self, mime_type, content):
+        self.mime_type, self.content = mime_type, content
+        self.cell_index, self.output_index = 3, 1
+
+
+def test_myst_nb_plugin_renders_plotly_json_as_html_div():
+    fig = {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}], "layout": {"title": {"text": "t</script>"}}}
+    nodes = bookdisplay.PlotlyMimeRenderer.handle_mime(None, _Data(bookdisplay.PLOTLY_MIME, fig), False)
+    assert len(nodes) == 1 and nodes[0]["format"] == "html"
+    html = nodes[0].astext()
+    assert 'id="plotly-fig-c3-o1"' in html and "Plotly.newPlot" in html
+    assert "</script>\"" not in html  # closing tags inside JSON are escaped
+    assert "cdn.plot.ly" not in html and len(html) < 20_000  # plotly.js is not inlined
+    # other mime types and inline rendering are left to myst-nb
+    assert bookdisplay.PlotlyMimeRenderer.handle_mime(None, _Data("text/plain", "x"), False) is None
+    assert bookdisplay.PlotlyMimeRenderer.handle_mime(None, _Data(bookdisplay.PLOTLY_MIME, fig), True) is None
+
+
+def test_plugin_is_registered_for_myst_nb():
+    eps = entry_points().select(group="myst_nb.mime_renderers")
+    assert any(ep.value == "splitalloc.bookdisplay:PlotlyMimeRenderer" for ep in eps)
+
+
+# --------------------------------------------------------------------------- configuration
+def test_book_config_is_the_top_level_one_and_offline():
+    link = ROOT / "book" / "_config.yml"
+    assert link.is_symlink() and link.resolve() == (ROOT / "_config.yml").resolve()
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert cfg["execute"]["execute_notebooks"] == "off"
+    sphinx_cfg = cfg["sphinx"]["config"]
+    assert not sphinx_cfg["mathjax_path"].startswith(("http:", "https:", "//"))
+    assert "mystnb.unknown_mime_type" not in sphinx_cfg.get("suppress_warnings", [])
+    assert "splitalloc_book" in cfg["sphinx"]["local_extensions"]
+
+
+def test_offline_assets_exist_in_the_venv():
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        spec = importlib.util.spec_from_file_location("splitalloc_book", ROOT / "book" / "_ext" / "splitalloc_book.py")
+        ext = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ext)
+    finally:
+        sys.path.pop(0)
+    assert ext.plotly_js_path().stat().st_size > 1_000_000
+    assert (ext.mathjax_dir() / "tex-chtml.js").is_file()
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def test_every_notebook_is_in_the_toc_and_every_toc_page_exists():
+    files = _toc_files()
+    assert len(files) == len(set(files))
+    for nb in NOTEBOOKS:
+        assert nb.stem in files, f"{nb.name} is not listed in book/_toc.yml"
+    for f in files:
+        assert (ROOT / "notebooks" / f"{f}.ipynb").is_file() or (ROOT / "book" / f"{f}.md").is_file(), f
+
+
+# --------------------------------------------------------------------------- notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_structure_and_stored_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, path.name
+    first = code[0]
+    assert "parameters" in first.metadata.get("tags", []), f"{path.name}: first code cell must be tagged parameters"
+    if path.stem in FIGURE_PAGES:
+        assert 'scale = "quick"' in first.source and "seeds = None" in first.source
+    assert "provenance.start(" in "".join(c.source for c in code), f"{path.name} records no provenance"
+    last = code[-1]
+    assert "prov.finish()" in last.source and "nbval-ignore-output" in last.metadata.get("tags", [])
+    n_figures = 0
+    for c in code:
+        assert c.execution_count is not None, f"{path.name}: stored without outputs (run scripts/store_notebook_outputs.sh)"
+        for out in c.outputs:
+            assert out.output_type != "error", f"{path.name}: stored error {out.get('ename')}"
+            if out.output_type == "stream":
+                assert out.name == "stdout" or "Warning" not in out.text, f"{path.name}: warning stored: {out.text[:200]}"
+            data = out.get("data", {})
+            if bookdisplay.PLOTLY_MIME in data:
+                n_figures += 1
+                text = json.dumps(data[bookdisplay.PLOTLY_MIME])
+                assert "bdata" not in text, f"{path.name}: binary plotly arrays (renderer not set up)"
+                layout = data[bookdisplay.PLOTLY_MIME]["layout"]
+                assert layout.get("title"), f"{path.name}: a figure without title"
+            assert "text/html" not in data or "plotly.js" not in data["text/html"][:5000], \
+                f"{path.name}: plotly.js inlined in an output"
+    assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"

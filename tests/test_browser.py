@@ -1,0 +1,156 @@
+"""The built book as a reader sees it: every page opened in headless Chromium.
+
+Marked ``book`` (and ``slow``): ``scripts/test.sh`` builds the quick book first and then runs
+``pytest -m book``. Run alone, the fixture builds the quick book itself unless
+``SPLITALLOC_BOOK_BUILT=1`` says that ``book/_build/html`` is fresh.
+
+For every HTML page of the site, served from 127.0.0.1:
+
+* every plotly figure has drawn its traces (``gd.data.length > 0`` and SVG trace groups),
+  and the page holds as many figures as its notebook has plotly outputs (none dropped);
+* math typeset by the local MathJax where the page has math;
+* no console error, no page error, no failed local request;
+* no request leaves the machine (every non-local request is recorded and aborted).
+
+Screenshots land in ``artifacts/screenshots/``. Chromium is Debian's ``/usr/bin/chromium``
+(``scripts/test.sh`` installs it when missing), driven by playwright's Python API.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.book, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "book" / "_build" / "html"
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("SPLITALLOC_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if os.environ.get("SPLITALLOC_BOOK_BUILT") != "1":
+        subprocess.run(["bash", str(ROOT / "scripts" / "build_book.sh"), "quick"], cwd=ROOT, check=True)
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built book at {SITE}; run `make book SCALE=quick`")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` (scripts/test.sh does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(str(p.relative_to(site)) for p in site.glob("*.html"))
+
+
+def _expected_figures(page: str) -> int:
+    nb = ROOT / "book" / (Path(page).stem + ".ipynb")
+    if not nb.is_file():
+        return 0
+    return sum(PLOTLY_MIME in out.get("data", {})
+               for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code" for out in c.outputs)
+
+
+def _visit(browser, url: str, shot: Path) -> dict:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    external, failed, console, errors = [], [], [], []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
+    page.on("requestfailed", lambda req: None if req.url in external else failed.append(f"failed {req.url}"))
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    # let MathJax finish typesetting when the page loads it
+    page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
+    info = page.evaluate("""() => {
+        const divs = Array.from(document.querySelectorAll('.plotly-graph-div'));
+        return {
+          plotly: typeof window.Plotly !== 'undefined',
+          figures: divs.map(d => ({id: d.id, traces: (d.data || []).length,
+                                   drawn: d.querySelectorAll('.trace, .barlayer .point, .scatterlayer path').length,
+                                   title: (d.layout && d.layout.title && d.layout.title.text) || ''})),
+          math: document.querySelectorAll('.math').length,
+          mjx: document.querySelectorAll('mjx-container').length,
+        };
+    }""")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    ctx.close()
+    return {**info, "external": external, "failed": failed, "console": console, "errors": errors}
+
+
+def test_every_page_renders_offline_with_all_figures(site, server, browser):
+    pages = _pages(site)
+    assert "intro.html" in pages and len(pages) >= 3
+    report, problems = {}, []
+    for name in pages:
+        r = _visit(browser, f"{server}/{name}", SHOTS / (Path(name).stem + ".png"))
+        report[name] = {k: (len(v) if isinstance(v, list) and k != "figures" else v) for k, v in r.items()}
+        want = _expected_figures(name)
+        if want and not r["plotly"]:
+            problems.append(f"{name}: plotly.js not loaded")
+        if len(r["figures"]) != want:
+            problems.append(f"{name}: {len(r['figures'])} plotly figures on the page, notebook has {want}")
+        for f in r["figures"]:
+            if f["traces"] == 0 or f["drawn"] == 0:
+                problems.append(f"{name}: figure {f['id']} ({f['title']!r}) drew no trace")
+        if r["math"] and r["mjx"] == 0:
+            problems.append(f"{name}: {r['math']} math elements but MathJax typeset none")
+        for key in ("external", "failed", "console", "errors"):
+            for item in r[key]:
+                problems.append(f"{name}: {key}: {item}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "report.json").write_text(json.dumps(report, indent=1, default=str))
+    n_fig = sum(len(v["figures"]) for v in report.values())
+    print(f"browser check: {len(pages)} pages, {n_fig} figures, screenshots in {SHOTS}")
+    assert not problems, "\n".join(problems)
+    assert n_fig >= 10, "the book should hold the figures of every paper artefact"
