@@ -38,9 +38,10 @@ Choices of ours, stated once:
   ``theta = 0`` at the start: positive by construction, initialised at the means, and updated
   in relative (scale-free) steps; they get their own Adam learning rate
   (``capacity_learning_rate``);
-* the objective-driven frameworks warm-start: the LSTM is first fitted on prediction MSE for
-  ``od_warm_start_epochs`` epochs (the two-stage objective), then trained end-to-end through
-  the layer for ``epochs`` epochs. ``od_warm_start_epochs=0`` trains through the layer only;
+* the objective-driven frameworks can warm-start: with ``od_warm_start_epochs > 0`` the LSTM is
+  first fitted on prediction MSE for that many epochs (the two-stage objective), then trained
+  end-to-end through the layer for ``epochs`` epochs. The default, 0, trains through the layer
+  only, as Algorithm 1 does (a warm start changed utility by under a point in our runs);
 * discarded resources (negative draws, §V-D-1) have capacity 0 in ``h`` and in the evaluation.
 """
 
