@@ -190,3 +190,11 @@ def test_geant_non_splitting_and_offline_bound(geant):
         assert np.all(df.groupby("time")["served"].sum().to_numpy()
                       <= off.groupby("time")["served"].sum().to_numpy() + 1e-6)
         assert df.attrs["splitting"] == (name != "non-splitting")
+
+
+def test_progress_bar_and_thread_setting_restored(scenario, capsys):
+    before = torch.get_num_threads()
+    df = run_framework("two-stage-lstm", scenario, seed=0, settings=TINY, progress=True)
+    assert len(df) > 0
+    assert "two-stage-lstm" in capsys.readouterr().err      # tqdm writes to stderr
+    assert torch.get_num_threads() == before

@@ -513,10 +513,22 @@ def run_framework(name: str, scenario: Scenario, *, seed: int, settings: TrainSe
     """
     settings = TrainSettings() if settings is None else settings
     _validate(name, scenario, settings)
+    # Tiny LSTMs and K = 3 LPs gain nothing from intra-op threads, and on a shared 2-core
+    # machine (or in a process pool) spinning threads slow them down by orders of magnitude;
+    # run single-threaded and restore the caller's setting afterwards.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _run(name, scenario, seed=int(seed), settings=settings, progress=progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run(name: str, scenario: Scenario, *, seed: int, settings: TrainSettings,
+         progress: bool) -> pd.DataFrame:
     if name == "non-splitting":
         scenario = non_splitting_variant(scenario)
     data = _prepare(scenario, settings)
-    seed = int(seed)
     D_true = data.Y["test"]
     if name == "offline":
         D_pred, d, extra = D_true.copy(), _offline(_LP(scenario.problem), scenario, D_true), {}
