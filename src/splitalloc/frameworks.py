@@ -28,7 +28,10 @@ Frameworks (``FRAMEWORKS``):
 ``objective-driven-regret`` (ours, not in the paper)
     the objective-driven pipeline trained on realised revenue instead of MSE to ``d*``:
     loss ``-p^T served(d)`` with ``served`` the evaluation rule written in torch, plus
-    ``regret_overload_penalty`` times the normalised reserved overload.
+    ``regret_overload_penalty`` times the normalised reserved overload. Like the paper's MSE
+    target ``d*``, this loss uses the training period's true arrivals and true capacities
+    (the realised outcome of a slot); at test time both objective-driven frameworks see only
+    past arrivals and their learned ``Ĉ``, ``B̂``.
 
 Choices of ours, stated once:
 
