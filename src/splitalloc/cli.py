@@ -106,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         results = ex.reproduce(sc, workers=args.workers, scheduler=args.scheduler, out_dir=out,
                                seeds=seeds, only=args.only, progress=not args.no_progress)
         wall = time.perf_counter() - t0
+        side = results["comparison"]
+        if not side.empty:
+            comp = side[side["comparable"]].copy()
+            comp["ours (95% CI)"] = [
+                f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(comp["mean"], comp["ci95_low"], comp["ci95_high"])]
+            cols = ["artefact", "dataset", "framework", "setting", "metric", "data", "paper", "ours (95% CI)", "n"]
+            print("\nPaper vs ours (comparable quantities; all rows in comparison.csv):")
+            print(comp[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         claims = results["claims"]
         print(f"\nscale {sc.name}: {len(ex.all_specs(sc, seeds=seeds, only=args.only))} runs, "
               f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
