@@ -90,6 +90,8 @@ def _expected_figures(page: str) -> int:
 
 
 def _visit(browser, url: str, shot: Path) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     external, failed, console, errors = [], [], [], []
@@ -108,7 +110,15 @@ def _visit(browser, url: str, shot: Path) -> dict:
     page.on("response", lambda resp: failed.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
     page.on("requestfailed", lambda req: None if req.url in external else failed.append(f"failed {req.url}"))
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    try:  # networkidle can lag on a loaded machine; the figure check below is what counts
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    try:
+        page.wait_for_function("""() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+                                     .every(d => d._fullLayout !== undefined)""", timeout=20_000)
+    except PlaywrightTimeout:
+        pass  # reported below as a figure that drew no trace
     # let MathJax finish typesetting when the page loads it
     page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
     info = page.evaluate("""() => {
