@@ -88,3 +88,30 @@ def test_summarize_rejects_misaligned_frames():
         summarize(run, off, [1.0, 1.0])
     with pytest.raises(ValueError, match="entries"):
         summarize(off, off, [1.0])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), T=st.integers(1, 4), N=st.integers(1, 4), E=st.integers(0, 3),
+       K=st.integers(1, 3))
+def test_served_respects_every_true_capacity_and_never_exceeds_demand(data, T, N, E, K):
+    pos = st.floats(0, 100, allow_nan=False)
+    dens = st.one_of(st.just(0.0), st.floats(0.01, 3))
+    d = data.draw(arrays(float, (T, K), elements=pos))
+    D = data.draw(arrays(float, (T, K), elements=pos))
+    C = data.draw(arrays(float, (N,), elements=st.floats(-10, 100)))
+    B = data.draw(arrays(float, (E,), elements=st.floats(-10, 100)))
+    c = data.draw(arrays(float, (N, K), elements=dens))
+    b = data.draw(arrays(float, (E, K), elements=dens))
+    s = serve(d, D, C, B, c, b)
+    assert np.all(s >= 0) and np.all(s <= np.minimum(d, D) + 1e-9)
+    # the served traffic fits every resource (the proportional share never over-serves)
+    cap = np.maximum(np.concatenate([C, B]), 0)
+    load = s @ np.vstack([c, b]).T
+    assert np.all(load <= cap * (1 + 1e-9) + 1e-9)
+    # where nothing is over-subscribed, everything reserved and arrived is served
+    ok = np.all(d @ np.vstack([c, b]).T <= cap, axis=1)
+    np.testing.assert_allclose(s[ok], np.minimum(d, D)[ok])

@@ -70,7 +70,7 @@ def serve(d, D_true, C_true, B_true, c, b) -> np.ndarray:
     cap = np.maximum(cap, 0.0)
     dens = np.concatenate([c, b], axis=0)                                        # (R, K)
     load = d @ dens.T                                                            # (T, R), (2a)/(2b)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unselected branch only
         ratio = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)   # (T, R)
     on_path = dens > 0                                                           # (R, K)
     factor = np.min(np.where(on_path[None, :, :], ratio[:, :, None], 1.0), axis=1)  # (T, K)
