@@ -156,7 +156,6 @@ def test_make_scenario_rejects_bad_input_before_loading(monkeypatch):
 
 @pytest.fixture(scope="module")
 def geant():
-    pytest.importorskip("splitalloc.network")
     return make_scenario("geant", seed=0)
 
 

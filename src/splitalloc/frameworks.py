@@ -61,8 +61,13 @@ import torch
 from tqdm.auto import tqdm
 
 from splitalloc import config
+from splitalloc import data as _data
 from splitalloc.evaluate import serve
+from splitalloc.layer import lp_solve
 from splitalloc.models import TrafficPredictor, make_windows, split_bounds
+from splitalloc.network import deploy_gus, deploy_non_splitting, draw_network
+from splitalloc.problem import build_problem
+from splitalloc.profiles import default_profiles
 
 DATASETS: tuple[str, ...] = ("geant", "kaggle")
 FRAMEWORKS: tuple[str, ...] = (
@@ -157,11 +162,6 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     for name, v in (("sigma_C", sigma_C), ("sigma_B", sigma_B)):
         _check_nonneg(name, v)
 
-    from splitalloc import data as _data
-    from splitalloc.network import deploy_gus, deploy_non_splitting, draw_network
-    from splitalloc.problem import build_problem
-    from splitalloc.profiles import default_profiles
-
     if arrivals is None:
         arrivals = _data.service_arrivals(dataset, data_dir=data_dir)
     arrivals = _check_arrivals(arrivals)
@@ -203,10 +203,6 @@ def non_splitting_variant(scenario: Scenario) -> Scenario:
     """The same arrivals and network draw with each model deployed whole on one server (§V-A)."""
     if not scenario.deployment.splitting:
         return scenario
-    from splitalloc.network import deploy_non_splitting
-    from splitalloc.problem import build_problem
-    from splitalloc.profiles import default_profiles
-
     profiles = _profiles_for(default_profiles(), scenario.services)
     deployment = deploy_non_splitting(scenario.network, profiles,
                                       rng=np.random.default_rng(scenario.seed))
@@ -318,7 +314,6 @@ class _LP:
         return torch.cat([C.expand(n, self.N), B.expand(n, self.E), D, torch.zeros_like(D)], dim=1)
 
     def solve(self, C, B, D) -> torch.Tensor:
-        from splitalloc.layer import lp_solve
         return lp_solve(self.p, self.G, self.h(C, B, D))
 
 
