@@ -214,14 +214,14 @@ def main_table(args) -> None:
     obj = d_ours.detach().numpy() @ p
     rel_obj = np.max(np.abs(obj - ref_obj) / np.maximum(np.abs(ref_obj), 1e-12))
     dx = (d_ours.detach() - out["x"]).abs().max().item()
-    # dl/dh is unique only at non-degenerate vertices (strict complementarity, one active set)
+    # dl/dh is unique only at non-degenerate vertices; an interior-point solver (Clarabel)
+    # resolves a vertex only when the inactive rows are clearly slack: compare dl/dh on the
+    # instances with exactly K tight rows (slack <= 1e-9 |h|), every other slack >= 1e-3 |h|
+    # and every active multiplier >= 1e-3 |p|.
     res = solve_batch(torch.as_tensor(p), torch.as_tensor(G), torch.as_tensor(h))
-    slack = h - res.d.numpy() @ G.T
-    lam = res.lam.numpy()
-    scale = np.abs(h).max(1, keepdims=True)
-    n_tight = (slack <= 1e-7 * scale).sum(1)
-    n_pos = (lam > 1e-7).sum(1)
-    nondeg = (n_tight == K) & (n_pos == K)
+    slack = np.sort((h - res.d.numpy() @ G.T) / np.abs(h).max(1, keepdims=True), axis=1)
+    lam = np.sort(res.lam.numpy(), axis=1)[:, ::-1]
+    nondeg = (slack[:, K - 1] <= 1e-9) & (slack[:, K] >= 1e-3) & (lam[:, K - 1] >= 1e-3 * np.abs(p).max())
     dg = (g_ours - out["g"]).abs()[torch.as_tensor(nondeg)]
     dg = dg.max().item() if dg.numel() else float("nan")
 
@@ -235,8 +235,9 @@ def main_table(args) -> None:
     for name, t, n in rows:
         print(f"{name:48s} {t * 1e3:11.2f} {t / n * 1e6:12.1f} {t / base:15.1f}")
     print(f"# agreement: max rel. objective gap vs HiGHS {rel_obj:.1e}; max |d - d_cvxpylayers| {dx:.1e}; "
-          f"max |dl/dh - cvxpylayers| {dg:.1e} on the {int(nondeg.sum())} non-degenerate "
-          f"instances (the other {B - int(nondeg.sum())} sit at degenerate vertices, where dl/dh is not unique)")
+          f"max |dl/dh - cvxpylayers| {dg:.1e} on the {int(nondeg.sum())} clearly non-degenerate "
+          f"instances (the other {B - int(nondeg.sum())} are degenerate or nearly so: there dl/dh is not "
+          f"unique or an interior-point solution cannot resolve the vertex)")
 
 
 # -------------------------------------------------------------------------------- scaling

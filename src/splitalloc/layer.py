@@ -34,14 +34,16 @@ for ``K = 3``).
 * Rows are scaled to unit norm inside the solver (the LP is unchanged), so tolerances are
   relative and the method behaves the same for ``h`` of size 1e-6 or 1e6.
 
-Deterministic rule at degenerate vertices and ties (Bland's rule): the leaving row is the
-artificial row with the smallest service index if any is left, otherwise the active row
-with the smallest row index among those with ``lam_j < -tol``; the entering row is the
-smallest row index among the rows whose ratio is within a relative ``1e-12`` of the
-minimum. Bland's rule makes the method terminate on degenerate problems (no cycling), and
-the final working set -- hence ``d``, ``lam`` and the gradient -- is a deterministic function
-of the input. Ties in ``p`` or a zero ``p_k`` give one of the optimal vertices by this rule
-(for ``p_k <= 0`` in the paper's family: ``d_k = 0``).
+Deterministic rule at degenerate vertices and ties. The leaving row is an artificial row
+if any is left (largest ``|lam_j|``, then the first position), otherwise the active row with
+the most negative ``lam_j`` (Dantzig; ties: first position). After ``K`` consecutive
+zero-length (degenerate) pivots an instance switches to Bland's rule -- the active row with
+the smallest row index among those with ``lam_j < -tol`` -- until its vertex moves. The
+entering row is always the smallest row index among the rows whose ratio is within a
+relative ``1e-12`` of the minimum. Bland's rule rules out cycling at degenerate vertices, so
+the method terminates, and the final working set -- hence ``d``, ``lam`` and the gradient --
+is a deterministic function of the input. Ties in ``p`` or a zero ``p_k`` give one of the
+optimal vertices by this rule (for ``p_k <= 0`` in the paper's family: ``d_k = 0``).
 
 Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed with a
 dense solve from the *original* rows, and every instance is checked: primal feasibility
@@ -96,7 +98,7 @@ OPTIMAL, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3
 STATUS_NAMES = {OPTIMAL: "optimal", INFEASIBLE: "infeasible", UNBOUNDED: "unbounded",
                 NUMERICAL: "numerical failure / iteration limit"}
 
-_REFACTOR_EVERY = 16     # pivots between dense refactorisations of G_W^{-1}
+_REFACTOR_EVERY = 32     # pivots between dense refactorisations of G_W^{-1} (at least K)
 _TOL_Q = 1e-11           # relative size of a blocking direction in the ratio test
 _TOL_TIE = 1e-12         # relative tie tolerance in the ratio test (Bland: smallest row)
 _TOL_LAM = 1e-10         # relative tolerance on multipliers during pivoting
@@ -145,8 +147,9 @@ class LPResult:
 
 # ----------------------------------------------------------------------------- helpers
 #: Problems with at most this many entries in ``h`` (B * m) are solved on one intra-op
-#: thread: their tensors are tiny, and multi-threaded kernels on a shared 2-core machine
-#: spend milliseconds per call at thread barriers (measured: 10-50x slower under load).
+#: thread: their tensors are small, and multi-threaded kernels (batched LAPACK calls and
+#: reductions in particular) on a shared 2-core machine spend milliseconds per call at
+#: thread barriers (measured here: 10-1000x slower under load).
 SINGLE_THREAD_MAX_ENTRIES = 2_000_000
 
 
@@ -191,28 +194,9 @@ def _extend(G: torch.Tensor) -> torch.Tensor:
 
 
 def _inv(M: torch.Tensor) -> torch.Tensor:
-    """Batched inverse of small matrices (B, n, n) by Gauss-Jordan with partial pivoting.
-
-    Written with element-wise tensor operations on purpose: torch's batched LAPACK calls
-    (``linalg.solve``/``inv``) spread tiny batches over threads and, on a loaded 2-core
-    machine, wait milliseconds at each barrier. Singular inputs give non-finite entries,
-    which the callers' certificate rejects.
-    """
-    Bn, n, _ = M.shape
-    A = torch.cat([M, torch.eye(n, dtype=M.dtype, device=M.device).expand(Bn, n, n)], 2)
-    ar = torch.arange(Bn, device=M.device)
-    base = torch.arange(n, device=M.device).expand(Bn, n)
-    for c in range(n):
-        piv = A[:, c:, c].abs().argmax(1) + c
-        if c < n - 1:
-            rows = base.clone()
-            rows[:, c] = piv
-            rows[ar, piv] = c
-            A = A.gather(1, rows.unsqueeze(-1).expand(-1, -1, 2 * n))
-        pr = A[:, c, :] / A[:, c, c:c + 1]
-        A = A - A[:, :, c:c + 1] * pr.unsqueeze(1)
-        A[:, c, :] = pr
-    return A[:, :, n:]
+    """Batched inverse (B, n, n) by LU (LAPACK); a singular matrix gives non-finite or wrong
+    entries, which the callers' optimality certificate rejects (never raises)."""
+    return torch.linalg.inv_ex(M).inverse
 
 
 def _solve(M: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -256,32 +240,40 @@ def _active_set(p, G, h, x0, max_iter):
     stuck = torch.zeros(B, n, dtype=torch.bool, device=dev)     # artificial rows that cannot leave
     any_stuck = False
     tiny = torch.finfo(dt).tiny
-    ptol = (_TOL_LAM * p.abs().amax(1)).unsqueeze(1)            # (B, 1)
+    pmax = p.abs().amax(1, keepdim=True)                        # (B, 1)
     hscale = torch.maximum(h.abs().amax(1), x0.abs().amax(1)).clamp_min(tiny)
     big = m + 2 * n + 1
     ar_n = torch.arange(n, device=dev)
+    n_degenerate = torch.zeros(B, dtype=torch.long, device=dev)  # consecutive zero-length pivots
+    lam = p.clone()                                              # lam_W = G_W^{-T} p, W = I
     it = 0
     while True:
-        lam = (p.unsqueeze(1) @ Minv).squeeze(1)               # lam_W = G_W^{-T} p  (eq. (8a))
         art = W >= m
-        tol = ptol * Minv.abs().amax((1, 2)).clamp_min(1.0).unsqueeze(1)
+        tol = _TOL_LAM * torch.maximum(pmax, lam.abs().amax(1, keepdim=True))
         cand_art = art
         if any_stuck:
             cand_art = art & ~stuck.gather(1, (W - m).clamp(0, n - 1))
         cand_real = ~art & (lam < -tol)
-        key = torch.where(cand_art, W - big, torch.where(cand_real, W, big))
-        j = key.argmin(1)
-        has = (_col(key, j) < big) & active
+        # leaving row: an artificial one first (largest |lam|), then Dantzig (most negative
+        # lam); after n zero-length pivots in a row, Bland (smallest row index) until the
+        # vertex moves -- no cycling, and the path is a deterministic function of the input
+        has_art = cand_art.any(1)
+        j_art = torch.where(cand_art, lam.abs(), -1.0).argmax(1)
+        j_dantzig = torch.where(cand_real, -lam, -1.0).argmax(1)
+        j_bland = torch.where(cand_real, W, big).argmin(1)
+        j = torch.where(has_art, j_art, torch.where(n_degenerate >= n, j_bland, j_dantzig))
+        has = (has_art | cand_real.any(1)) & active
         if not bool(has.any()):
             break
         if it >= max_iter:
             status[has] = NUMERICAL
             break
         it += 1
-        if it % _REFACTOR_EVERY == 0:                           # limit drift of the updates
+        if it % max(_REFACTOR_EVERY, n) == 0:                   # limit drift of the updates
             Minv = _inv(_take_rows(_extend(G), W))
             x = (Minv @ torch.cat([h, x0], 1).gather(1, W).unsqueeze(-1)).squeeze(-1)
             slack = (h - _matvec(G, x)).clamp_min(0.0)
+            lam = (p.unsqueeze(1) @ Minv).squeeze(1)
         u = Minv.gather(2, j.view(B, 1, 1).expand(B, n, 1)).squeeze(2)   # G_W^{-1} e_j
         lamj = _col(lam, j)
         isart = _col(art, j)
@@ -324,8 +316,11 @@ def _active_set(p, G, h, x0, max_iter):
         ej = (ar_n.unsqueeze(0) == j.unsqueeze(1))
         coef = torch.where(pivot.unsqueeze(1), (v - ej.to(dt)) / alpha.unsqueeze(1), 0.0)
         Minv = Minv - u.unsqueeze(2) * coef.unsqueeze(1)        # rank-one (product-form) update
+        lam = lam - lamj.unsqueeze(1) * coef                    # = p^T Minv (p^T u = lam_j)
         W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
         step = torch.where(pivot, tmin, 0.0)
+        zero_step = step <= _TOL_TIE * hscale / u.abs().amax(1).clamp_min(tiny)
+        n_degenerate = torch.where(pivot & zero_step, n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
         x = x + (step * sig).unsqueeze(1) * u
         slack = (slack - step.unsqueeze(1) * q).clamp_min(0.0)
     return W, Minv, status
