@@ -24,7 +24,7 @@ from splitalloc.layer import (
 )
 
 T = torch.float64
-HYP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HYP = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ------------------------------------------------------------------------ instances
@@ -277,3 +277,35 @@ def test_infeasible_and_unbounded():
     # no upper bound on d: unbounded
     with pytest.raises(LPUnboundedError, match="unbounded"):
         lp_solve(p, -torch.eye(2, dtype=T), t([[0.0, 0.0]]))
+
+
+def test_beale_cycling_example_terminates():
+    """Beale's (1955) LP cycles under the textbook simplex rules at a degenerate vertex."""
+    G = np.array([[0.25, -60.0, -1 / 25, 9.0],
+                  [0.5, -90.0, -1 / 50, 3.0],
+                  [0.0, 0.0, 1.0, 0.0]])
+    G = np.vstack([G, -np.eye(4)])
+    h = np.array([[0.0, 0.0, 1.0, 0, 0, 0, 0]])
+    p = np.array([0.75, -150.0, 1 / 50, -6.0])
+    d = lp_solve(t(p), t(G), t(h))
+    assert abs(float(p @ d[0].numpy()) - 0.05) <= 1e-12
+
+
+@HYP
+@given(seed=st.integers(0, 2**32 - 1), K=st.integers(1, 3), m=st.integers(1, 8))
+def test_batched_G_general_matches_highs(seed, K, m):
+    """Per-instance G (B, m, K) and p (B, K), rows zero in some instances only."""
+    rng = np.random.default_rng(seed)
+    B = 3
+    G = rng.normal(size=(B, m, K)) * (rng.random((B, m, 1)) < 0.8)
+    G = np.concatenate([G, np.tile(np.vstack([np.eye(K), -np.eye(K)]), (B, 1, 1))], 1)
+    h = np.concatenate([rng.normal(size=(B, m)), rng.uniform(0, 3, (B, 2 * K))], 1)
+    p = rng.normal(size=(B, K))
+    res = solve_batch(t(p), t(G), t(h))
+    for i in range(B):
+        status, ref = highs(p[i], G[i], h[i])
+        if status == 2:
+            assert res.status[i].item() == INFEASIBLE
+        elif status == 0:
+            assert res.status[i].item() == OPTIMAL
+            assert abs(float(p[i] @ res.d[i].numpy()) - ref) <= 1e-9 * max(1.0, abs(ref))

@@ -439,3 +439,53 @@ def plot_profiles(layers):
     fig.update_layout(title="Service profiles: compute and activation size per layer, with the chosen split points",
                       height=400 * len(services), barmode="stack", legend=dict(title="legend"))
     return fig
+
+
+# ============================================================== LP layer scaling (benchmarks)
+def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
+    """Time per batch of :func:`splitalloc.layer.lp_solve` against the number of servers ``N``.
+
+    ``df`` is ``benchmarks/results/scaling.csv`` (``python benchmarks/lp_layer.py --scaling``):
+    columns ``N``, ``K``, ``m``, ``batch``, ``forward_ms``, ``forward_backward_ms``. One line per
+    number of services ``K`` (solid: forward + backward, dotted: forward only), log-log
+    axes; hover shows ``m`` (rows of ``G``, eq. (4a)) and the batch size, which is smaller for
+    the largest sizes. ``per_lp=True`` divides by the batch size (microseconds per LP). A
+    dashed grey guide shows cubic growth in ``m`` (the cost the paper quotes for a dense KKT
+    solve), anchored at the first point of the smallest K, for comparison only.
+    """
+    need = {"N", "K", "m", "batch", "forward_ms", "forward_backward_ms"}
+    missing = need - set(df.columns)
+    if missing:
+        raise ValueError(f"plot_scaling: missing columns {sorted(missing)}; expected the CSV written by "
+                         "benchmarks/lp_layer.py --scaling")
+    palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+    df = df.copy()
+    unit = "ms per batch"
+    if per_lp:
+        for col in ("forward_ms", "forward_backward_ms"):
+            df[col] = df[col] / df["batch"] * 1e3
+        unit = "µs per LP"
+    fig = go.Figure()
+    for i, (K, s) in enumerate(df.sort_values("N").groupby("K", sort=True)):
+        color = palette[i % len(palette)]
+        hover = [f"m={m}, batch={b}" for m, b in zip(s["m"], s["batch"])]
+        fig.add_trace(go.Scatter(x=s["N"], y=s["forward_backward_ms"], mode="lines+markers",
+                                 name=f"K={K}, forward+backward", line=dict(color=color),
+                                 legendgroup=f"K{K}", text=hover,
+                                 hovertemplate="N=%{x}: %{y:.3g} " + unit + " (%{text})<extra></extra>"))
+        fig.add_trace(go.Scatter(x=s["N"], y=s["forward_ms"], mode="lines+markers",
+                                 name=f"K={K}, forward", line=dict(color=color, dash="dot"),
+                                 legendgroup=f"K{K}", text=hover,
+                                 hovertemplate="N=%{x}: %{y:.3g} " + unit + " (%{text})<extra></extra>"))
+    base = df[df["K"] == df["K"].min()].sort_values("N")
+    if len(base) >= 2:
+        m0, t0 = float(base["m"].iloc[0]), float(base["forward_backward_ms"].iloc[0])
+        fig.add_trace(go.Scatter(x=base["N"], y=[t0 * (float(m) / m0) ** 3 for m in base["m"]],
+                                 mode="lines", name="guide: ∝ m³ (dense KKT solve)",
+                                 line=dict(color="#999999", dash="dash"), hoverinfo="skip"))
+    batches = sorted(set(int(b) for b in df["batch"]))
+    what = "time per LP" if per_lp else "time per batch"
+    fig.update_layout(title=f"LP layer {what} vs network size (batch of {', '.join(map(str, batches))} LPs)",
+                      xaxis_title="servers N (links E ≈ 3N)", yaxis_title=f"{what} [{unit.split(' per')[0]}]",
+                      xaxis_type="log", yaxis_type="log", legend_title="services")
+    return fig
