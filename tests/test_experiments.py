@@ -74,6 +74,20 @@ def test_runspec_key_normalises_numbers_and_changes_with_settings():
     assert a.key("salt") != a.key()
 
 
+def test_runspec_key_changes_with_code_and_run_parameters(monkeypatch):
+    from splitalloc import config
+
+    a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0)
+    k0 = a.key()
+    monkeypatch.setattr(ex, "_code_fingerprint", lambda: "other code")
+    k_code = a.key()
+    monkeypatch.undo()
+    mu = config.PARAMETERS["mu_C"]
+    monkeypatch.setitem(config.PARAMETERS, "mu_C", config.Parameter(**{**mu.__dict__, "value": 1.0}))
+    k_param = a.key()
+    assert len({k0, k_code, k_param}) == 3
+
+
 def test_same_numbers_with_one_or_two_workers(tmp_path):
     specs = _specs(2)
     one = _run(specs, tmp_path / "a", workers=1)

@@ -236,11 +236,12 @@ class RunSpec:
 
     def key(self, salt: str = "") -> str:
         """sha256 of the full spec, the fully resolved training settings, every parameter of
-        :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS` and the cache version: the
-        run's cache file name. A changed parameter therefore never reuses a stale run (a change
-        of code does not show in the key: bump :data:`CACHE_VERSION`, or use a new ``out_dir``)."""
+        :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS`, the source code of the
+        modules a run executes (:data:`RUN_MODULES`) and the cache version: the run's cache
+        file name. A changed parameter or changed code therefore never reuses a stale run."""
         payload = json.dumps({**self.as_dict(), "_settings": _settings_dict(self),
-                              "_config": _config_fingerprint(), "_v": CACHE_VERSION, "_salt": salt},
+                              "_config": _config_fingerprint(), "_code": _code_fingerprint(),
+                              "_v": CACHE_VERSION, "_salt": salt},
                              sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
@@ -262,6 +263,24 @@ def _settings_dict(spec: RunSpec) -> dict[str, Any]:
         return dataclasses.asdict(spec.settings())
     except ImportError:  # frameworks not importable: the spec's own fields still key the run
         return {}
+
+
+#: Modules whose source code determines what a run computes (hashed into the cache key).
+RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "layer", "models",
+               "frameworks", "evaluate")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    import importlib.util
+
+    h = hashlib.sha256()
+    for mod in RUN_MODULES:
+        spec = importlib.util.find_spec(f"splitalloc.{mod}")
+        h.update(mod.encode())
+        if spec is not None and spec.origin and os.path.exists(spec.origin):
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:16]
 
 
 #: Parameter groups of :mod:`splitalloc.config` that can change what a run computes.
