@@ -85,8 +85,27 @@ def _check_assets(app) -> None:
     mathjax_dir()
 
 
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop repeated ``<script>`` entries. sphinx-thebe 0.3.1 registers its inline config
+    (``const THEBE_JS_URL = ...``) once per environment read, and a second copy is a
+    JavaScript error ("Identifier 'THEBE_JS_URL' has already been declared") on every page."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for js in scripts:
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (getattr(js, "filename", str(js)) or "", tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    scripts[:] = kept  # in place: other handlers may still append to this list
+
+
 def setup(app):
     app.add_js_file("plotly.min.js", priority=200)
     app.connect("builder-inited", _check_assets)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes
     app.connect("build-finished", _copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
