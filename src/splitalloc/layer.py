@@ -147,10 +147,11 @@ class LPResult:
 
 # ----------------------------------------------------------------------------- helpers
 #: Problems with at most this many entries in ``h`` (B * m) are solved on one intra-op
-#: thread: their tensors are small, and multi-threaded kernels (batched LAPACK calls and
-#: reductions in particular) on a shared 2-core machine spend milliseconds per call at
-#: thread barriers (measured here: 10-1000x slower under load).
-SINGLE_THREAD_MAX_ENTRIES = 2_000_000
+#: thread (the caller's setting is restored afterwards). The solver's tensors are small or
+#: memory-bound, and multi-threaded kernels (batched LAPACK calls and reductions in
+#: particular) on a shared 2-core machine spend milliseconds per call at thread barriers
+#: (measured here: 10-1000x slower under load). Larger problems use torch's thread setting.
+SINGLE_THREAD_MAX_ENTRIES = 100_000_000
 
 
 @contextlib.contextmanager
@@ -222,18 +223,20 @@ def _active_set(p, G, h, x0, max_iter):
     row of coordinate ``k``), ``Minv`` (B, n, n) = ``G_W^{-1}`` and a status (B,).
 
     Every loop iteration does one pivot for every unfinished instance, all in tensor
-    operations over the whole batch (finished instances are masked out).
+    operations over the batch; finished instances are masked out, and the working batch is
+    compacted to the unfinished ones whenever at most half of it is still pivoting.
     """
     B, n = p.shape
     m = h.shape[1]
     dev, dt = p.device, p.dtype
-    W = (m + torch.arange(n, device=dev)).expand(B, n).clone()
-    eye = torch.eye(n, dtype=dt, device=dev)
-    Minv = eye.expand(B, n, n).clone()
+    W_out = (m + torch.arange(n, device=dev)).expand(B, n).clone()
+    Minv_out = torch.eye(n, dtype=dt, device=dev).expand(B, n, n).clone()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     if m == 0:  # no constraint at all: unbounded unless p = 0 (then x0 is optimal)
         status = torch.where(p.abs().amax(1) > 0, UNBOUNDED, OPTIMAL)
-        return W, Minv, status
+        return W_out, Minv_out, status
+    gidx = torch.arange(B, device=dev)                          # global index of each working row
+    W, Minv = W_out.clone(), Minv_out.clone()
     x = x0.clone()
     slack = (h - _matvec(G, x)).clamp_min(0.0)
     active = torch.ones(B, dtype=torch.bool, device=dev)        # not yet found unbounded
@@ -254,27 +257,37 @@ def _active_set(p, G, h, x0, max_iter):
         if any_stuck:
             cand_art = art & ~stuck.gather(1, (W - m).clamp(0, n - 1))
         cand_real = ~art & (lam < -tol)
-        # leaving row: an artificial one first (largest |lam|), then Dantzig (most negative
-        # lam); after n zero-length pivots in a row, Bland (smallest row index) until the
-        # vertex moves -- no cycling, and the path is a deterministic function of the input
         has_art = cand_art.any(1)
-        j_art = torch.where(cand_art, lam.abs(), -1.0).argmax(1)
-        j_dantzig = torch.where(cand_real, -lam, -1.0).argmax(1)
-        j_bland = torch.where(cand_real, W, big).argmin(1)
-        j = torch.where(has_art, j_art, torch.where(n_degenerate >= n, j_bland, j_dantzig))
         has = (has_art | cand_real.any(1)) & active
-        if not bool(has.any()):
+        n_has = int(has.sum())
+        if n_has == 0:
             break
         if it >= max_iter:
-            status[has] = NUMERICAL
+            status[gidx[has]] = NUMERICAL
             break
+        if 2 * n_has <= has.numel() and has.numel() > 16:        # compact the working batch
+            W_out[gidx], Minv_out[gidx] = W, Minv
+            sel = has.nonzero().squeeze(1)
+            gidx, W, Minv, x, slack, active, stuck = (t[sel] for t in (gidx, W, Minv, x, slack, active, stuck))
+            pmax, hscale, n_degenerate, lam, p, h, x0 = (t[sel] for t in (pmax, hscale, n_degenerate, lam, p, h, x0))
+            art, tol, cand_art, cand_real, has_art, has = (t[sel] for t in (art, tol, cand_art, cand_real, has_art, has))
+            if G.dim() == 3:
+                G = G[sel]
+        nb = has.numel()
         it += 1
         if it % max(_REFACTOR_EVERY, n) == 0:                   # limit drift of the updates
             Minv = _inv(_take_rows(_extend(G), W))
             x = (Minv @ torch.cat([h, x0], 1).gather(1, W).unsqueeze(-1)).squeeze(-1)
             slack = (h - _matvec(G, x)).clamp_min(0.0)
             lam = (p.unsqueeze(1) @ Minv).squeeze(1)
-        u = Minv.gather(2, j.view(B, 1, 1).expand(B, n, 1)).squeeze(2)   # G_W^{-1} e_j
+        # leaving row: an artificial one first (largest |lam|), then Dantzig (most negative
+        # lam); after n zero-length pivots in a row, Bland (smallest row index) until the
+        # vertex moves -- no cycling, and the path is a deterministic function of the input
+        j_art = torch.where(cand_art, lam.abs(), -1.0).argmax(1)
+        j_dantzig = torch.where(cand_real, -lam, -1.0).argmax(1)
+        j_bland = torch.where(cand_real, W, big).argmin(1)
+        j = torch.where(has_art, j_art, torch.where(n_degenerate >= n, j_bland, j_dantzig))
+        u = Minv.gather(2, j.view(nb, 1, 1).expand(nb, n, 1)).squeeze(2)   # G_W^{-1} e_j
         lamj = _col(lam, j)
         isart = _col(art, j)
         tolj = tol.squeeze(1)
@@ -304,18 +317,18 @@ def _active_set(p, G, h, x0, max_iter):
         blocked = torch.isfinite(tmin)
         unbounded = has & ~blocked & ~free
         if bool(unbounded.any()):
-            status[unbounded] = UNBOUNDED
+            status[gidx[unbounded]] = UNBOUNDED
             active &= ~unbounded
         pivot = has & blocked
         # entering row: the smallest index among (near-)minimal ratios (Bland's rule)
         tie = tmin + _TOL_TIE * (tmin.abs() + hscale / u.abs().amax(1).clamp_min(tiny))
         r = (ratio <= tie.unsqueeze(1)).to(torch.int8).argmax(1)
-        gr = G[r] if G.dim() == 2 else G[torch.arange(B, device=dev), r]
+        gr = G[r] if G.dim() == 2 else G[torch.arange(nb, device=dev), r]
         v = (gr.unsqueeze(1) @ Minv).squeeze(1)                 # g_r^T G_W^{-1}
         alpha = torch.where(pivot, _col(v, j), 1.0)
         ej = (ar_n.unsqueeze(0) == j.unsqueeze(1))
         coef = torch.where(pivot.unsqueeze(1), (v - ej.to(dt)) / alpha.unsqueeze(1), 0.0)
-        Minv = Minv - u.unsqueeze(2) * coef.unsqueeze(1)        # rank-one (product-form) update
+        Minv = torch.baddbmm(Minv, u.unsqueeze(2), coef.unsqueeze(1), alpha=-1.0)  # rank-one update
         lam = lam - lamj.unsqueeze(1) * coef                    # = p^T Minv (p^T u = lam_j)
         W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
         step = torch.where(pivot, tmin, 0.0)
@@ -323,7 +336,8 @@ def _active_set(p, G, h, x0, max_iter):
         n_degenerate = torch.where(pivot & zero_step, n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
         x = x + (step * sig).unsqueeze(1) * u
         slack = (slack - step.unsqueeze(1) * q).clamp_min(0.0)
-    return W, Minv, status
+    W_out[gidx], Minv_out[gidx] = W, Minv
+    return W_out, Minv_out, status
 
 
 # ------------------------------------------------------------------------- validation
@@ -354,7 +368,7 @@ def _validate(p, G, h):
     if p.dim() == 2 and p.shape[0] != B:
         raise ValueError(f"lp_solve: p has batch size {p.shape[0]} but h has batch size {B}")
     for name, t in (("p", p), ("G", G), ("h", h)):
-        if not torch.isfinite(t).all():
+        if t.numel() and not bool(torch.isfinite(torch.stack(torch.aminmax(t))).all()):  # NaN propagates
             raise ValueError(f"lp_solve: {name} contains non-finite values (NaN or inf)")
     if not (p.device == G.device == h.device):
         raise ValueError(f"lp_solve: p, G, h must be on one device, got {p.device}, {G.device}, {h.device}")
@@ -382,7 +396,7 @@ def _solve_batch(p, G, h, *, max_iter):
     return _solve_core(p, G, h2, max_iter=max_iter)[0]
 
 
-def _solve_core(p, G, h2, *, max_iter=None):
+def _solve_core(p, G, h2, *, max_iter=None, want_lam=True):
     """:func:`solve_batch` on validated input (``h2`` is (B, m)).
 
     Returns the :class:`LPResult` and, for the backward pass, ``Minv`` (B, K, K), the
@@ -402,8 +416,9 @@ def _solve_core(p, G, h2, *, max_iter=None):
     keep = nzmask.nonzero().squeeze(1)
     mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
-    if mk < m:
-        bad0 = (torch.where(nzmask, 0.0, h2) < 0).any(1)        # 0 <= h_i violated
+    if mk < m and bool((h2.amin(1) < 0).any()):                 # one pass when h >= 0
+        zero_rows = (~nzmask).nonzero().squeeze(1)
+        bad0 = (h2[:, zero_rows] < 0).any(1)                     # 0 <= h_i violated
         status = torch.where(bad0, INFEASIBLE, status)
     if mk < m:
         Gk = G[keep] if G.dim() == 2 else G[:, keep]
@@ -474,12 +489,14 @@ def _solve_core(p, G, h2, *, max_iter=None):
     d = torch.where(ok.unsqueeze(1), d, 0.0) + 0.0               # + 0.0: no negative zeros
     orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
     basis = torch.where(ok.unsqueeze(1), orig, 0)
-    ext = torch.where(art, m + (W - mk), orig)
-    lam_ext = torch.zeros(B, m + K, dtype=dt, device=dev)
-    lam_ext.scatter_(1, ext, torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
+    if want_lam:                                                 # (B, m), zero off the active set
+        lam = torch.zeros(B, m, dtype=dt, device=dev)
+        lam.scatter_add_(1, torch.where(art, 0, orig), torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
+    else:
+        lam = torch.zeros(0, dtype=dt, device=dev)
     Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(K, dtype=dt, device=dev))
     wn = torch.where(ok.unsqueeze(1), wn, 1.0)
-    return LPResult(d=d, lam=lam_ext[:, :m], basis=basis, status=status), Minv, wn
+    return LPResult(d=d, lam=lam, basis=basis, status=status), Minv, wn
 
 
 # --------------------------------------------------------------------------- autograd
@@ -507,9 +524,9 @@ class _LPFunction(torch.autograd.Function):
     """Forward: :func:`solve_batch`; backward: ``dl/dh_A = G_A^{-T} dl/dd`` (eqs. (11)-(12))."""
 
     @staticmethod
-    def forward(ctx, p, G, h):
+    def forward(ctx, p, G, h, want_lam):
         ctx.set_materialize_grads(False)           # no (B, m) zero tensors for unused outputs
-        res, Minv, wn = _solve_core(p, G, h)       # inputs validated by lp_solve
+        res, Minv, wn = _solve_core(p, G, h, want_lam=want_lam)   # inputs validated by lp_solve
         ctx.save_for_backward(G, res.basis, res.status, Minv, wn)
         ctx.mark_non_differentiable(res.lam, res.status)
         return res.d, res.lam, res.status
@@ -522,7 +539,7 @@ class _LPFunction(torch.autograd.Function):
         if ctx.needs_input_grad[2] and grad_d is not None:
             with _threads(basis.shape[0] * G.shape[-2]):
                 grad_h = _backward_h(G, basis, status, Minv, wn, grad_d)
-        return None, None, grad_h
+        return None, None, grad_h, None
 
 
 def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: bool = False):
@@ -569,7 +586,7 @@ def _lp_solve(p, G, h, return_dual):
         raise ValueError("lp_solve: batched G (B, m, K) needs batched h (B, m)")
     if p.dim() == 2 and unbatched:
         raise ValueError("lp_solve: batched p (B, K) needs batched h (B, m)")
-    d, lam, status = _LPFunction.apply(p, G, h2)
+    d, lam, status = _LPFunction.apply(p, G, h2, bool(return_dual))
     if (status != OPTIMAL).any():
         for code, exc in ((INFEASIBLE, LPInfeasibleError), (UNBOUNDED, LPUnboundedError),
                           (NUMERICAL, LPNumericalError)):
@@ -582,5 +599,5 @@ def _lp_solve(p, G, h, return_dual):
                           f"feasible) and p/G (bounded objective). Use solve_batch() for per-instance "
                           f"status flags.", status)
     if unbatched:
-        d, lam = d[0], lam[0]
+        d, lam = d[0], (lam[0] if return_dual else lam)
     return (d, lam) if return_dual else d
