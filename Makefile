@@ -32,7 +32,7 @@ book: venv
 	bash scripts/build_book.sh $(SCALE)
 
 lab: venv
-	SPLITALLOC_RESULTS_DIR=$(CURDIR)/results $(VENV)/bin/jupyter lab notebooks/
+	SPLITALLOC_RESULTS_DIR=$(CURDIR)/results $(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 clean:
 	rm -rf book/_build book/generated results

@@ -164,3 +164,53 @@ def test_every_page_renders_offline_with_all_figures(site, server, browser):
     print(f"browser check: {len(pages)} pages, {n_fig} figures, screenshots in {SHOTS}")
     assert not problems, "\n".join(problems)
     assert n_fig >= 10, "the book should hold the figures of every paper artefact"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_draws_the_stored_figures(browser, tmp_path):
+    """`make lab`: JupyterLab shows a notebook's stored plotly output as an interactive figure
+    (jupyterlab-plotly renders application/vnd.plotly.v1+json), with no external request."""
+    import time
+    import urllib.request
+
+    port, token = _free_port(), "splitalloc-test"
+    cmd = [str(ROOT / ".venv" / "bin" / "jupyter"), "lab", "--no-browser", "--allow-root",
+           f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={ROOT / 'notebooks'}", f"--ServerApp.runtime_dir={tmp_path}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        external = []
+        ctx.route("**/*", lambda r: r.continue_()
+                  if urlparse(r.request.url).hostname in ("127.0.0.1", None) or r.request.url.startswith("data:")
+                  else (external.append(r.request.url), r.abort()))
+        page = ctx.new_page()
+        page.goto(f"{base}/lab/tree/fig5_splitting.ipynb?token={token}")
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length > 0", timeout=90_000)
+        traces = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => (d.data || []).length)")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "jupyterlab_fig5_splitting.png"))
+        ctx.close()
+        assert traces and all(n > 0 for n in traces), traces
+        assert not external, external
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
