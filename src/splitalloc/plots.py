@@ -52,7 +52,7 @@ def _add_line_with_band(fig: go.Figure, s, x: str, name: str, color: str, *, das
     if has_ci:
         xs = list(s[x]) + list(s[x])[::-1]
         ys = list(s["ci95_high"]) + list(s["ci95_low"])[::-1]
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=_rgba(color, 0.18),
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=_rgba(color, 0.18),
                                  line=dict(width=0), hoverinfo="skip", showlegend=False,
                                  legendgroup=group, name=f"{name} 95% CI"))
     fig.add_trace(go.Scatter(x=s[x], y=s["mean"], mode=mode, name=name, legendgroup=group,
@@ -227,7 +227,9 @@ def table4_styled(df, *, with_paper: bool = True, decimals: int = 2):
     s["dataset"] = s["dataset"].map(lambda d: PAPER_DATASETS.get(d, d))
     order = {f: i for i, f in enumerate(list(_FRAMEWORK_ORDER) + list(paper_fw)[3:])}
     s["_o"] = s["framework"].map(lambda f: order.get(f, 99))
-    s = s.sort_values(["dataset", "_o", "Sigma"])
+    ds_order = {d: i for i, d in enumerate(PAPER_DATASETS.values())}  # TOTEM first, as the paper
+    s["_d"] = s["dataset"].map(lambda d: ds_order.get(d, 99))
+    s = s.sort_values(["_d", "_o", "Sigma"])
     wide = s.pivot_table(index=["dataset", "label"], columns="Sigma", values="cell", aggfunc="first", sort=False)
     wide.columns = [f"Σ={c:g}" for c in wide.columns]
     wide.index.names = ["dataset", "framework"]
