@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sigmas", type=_float_list("--sigmas"), default=None,
                    help="Sigma sweep (eq. 15), e.g. 0,30,60")
     r.add_argument("--Ms", type=_float_list("--Ms"), default=None, help="M sweep (eq. 14), e.g. 40,80,120")
-    r.add_argument("--datasets", type=_name_list, default=None, help=f"subset of {list(ex.DATASETS)}")
+    r.add_argument("--datasets", type=_name_list, default=None,
+                   help=f"datasets of Table 4, subset of {list(ex.DATASETS)} (Figs. 5-9 use GEANT, Fig. 10 Kaggle)")
     r.add_argument("--only", type=_name_list, default=None, help=f"subset of {list(ex.FIGURES)}")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
