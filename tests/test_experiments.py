@@ -328,3 +328,12 @@ def test_plots_draw_every_artefact(fake_results):
     # paper's TOTEM "Proposed" at Sigma = 0 and 30 shown beside ours; TINY has no Sigma = 60 column
     assert "Proposed vs LSTM" in html and "[98.49]" in html and "[96.09]" in html
     assert "[93.76]" not in html
+
+
+def test_claims_from_fig9_alone(fake_results):
+    _, res = fake_results
+    _, claims = ex.compare_with_paper({"fig9": res["fig9"]})
+    sup = dict(zip(claims["claim"].str.split(" \\(").str[0], claims["supported"]))
+    assert sup["The gain grows with the resource deviation Sigma"] is True
+    assert sup["Objective-driven beats both two-stage baselines"] is True
+    assert sup["Splitting achieves far higher throughput than non-splitting"] is None  # Fig. 5 not given
