@@ -8,7 +8,7 @@ service paths on a GEANT-sized synthetic graph (the header says which). ``h`` ho
 instance, server and link capacities drawn from eq. (13) with the config's mu/sigma
 (negative draws clipped to 0) and demands ``D`` uniform in [0, 2 * service_mean_arrival].
 
-Rows (medians over repeats; ratio = time / ours fwd+bwd):
+Rows (median and best wall-clock time over repeats; ratio = median / median of ours fwd+bwd):
 
 * ours forward, ours forward + backward (dl/dh by eq. (12) for a random dl/dd);
 * cvxpylayers 1.2 on the pure LP, ``solver_args={"solve_method": "Clarabel"}``, fwd+bwd;
@@ -20,8 +20,8 @@ service's parts on a random walk of servers) and K in {3, 10, 50}; ours fwd and 
 per batch (batch 700; smaller only if ``h`` would exceed 10 M entries; the CSV records it). Writes
 ``benchmarks/results/scaling.csv`` (read by :func:`splitalloc.plots.plot_scaling`).
 
-    python benchmarks/lp_layer.py [--repeats 7] [--batch 700] [--threads 1]
-    python benchmarks/lp_layer.py --scaling [--repeats 3]
+    python benchmarks/lp_layer.py [--repeats 21] [--repeats-slow 3] [--batch 700] [--threads 1]
+    python benchmarks/lp_layer.py --scaling [--scaling-repeats 5]
 
 The machine is shared (2 cores, other jobs running): numbers are wall-clock medians and
 vary with the load; the table prints torch's thread count and the 1-minute load average.
@@ -106,7 +106,8 @@ def draw_h(G, N, E, K, B, rng, mu=100.0, sigma=30.0, d_mean=110.0):
 
 
 # --------------------------------------------------------------------------------- timing
-def median_time(fn, repeats: int, warmup: int = 1) -> float:
+def timings(fn, repeats: int, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of ``repeats`` calls after ``warmup`` untimed calls."""
     for _ in range(warmup):
         fn()
     ts = []
@@ -114,7 +115,11 @@ def median_time(fn, repeats: int, warmup: int = 1) -> float:
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return ts
+
+
+def median_time(fn, repeats: int, warmup: int = 1) -> float:
+    return statistics.median(timings(fn, repeats, warmup))
 
 
 def ours_fns(p, G, h, w):
@@ -170,8 +175,8 @@ def main_table(args) -> None:
 
     rows = []
     fwd, fwdbwd = ours_fns(p, G, h, w)
-    rows.append(("ours: lp_solve forward", median_time(fwd, args.repeats), B))
-    rows.append(("ours: lp_solve forward+backward", median_time(fwdbwd, args.repeats), B))
+    rows.append(("ours: lp_solve forward", timings(fwd, args.repeats), B))
+    rows.append(("ours: lp_solve forward+backward", timings(fwdbwd, args.repeats), B))
     d_ours, g_ours = fwdbwd()
 
     # cvxpylayers 1.2, pure LP, Clarabel, fwd+bwd
@@ -189,7 +194,7 @@ def main_table(args) -> None:
         xs.backward(wt)
         out["x"], out["g"] = xs.detach(), hh.grad
 
-    rows.append(("cvxpylayers 1.2 (Clarabel) forward+backward", median_time(cvl, max(1, args.repeats_slow)), B))
+    rows.append(("cvxpylayers 1.2 (Clarabel) forward+backward", timings(cvl, max(1, args.repeats_slow)), B))
 
     # cvxpy DPP loop, Clarabel, forward only
     def cvxpy_loop():
@@ -197,7 +202,7 @@ def main_table(args) -> None:
             hp.value = h[i]
             prob.solve(solver=cp.CLARABEL)
 
-    rows.append(("cvxpy DPP loop (Clarabel) forward", median_time(cvxpy_loop, max(1, args.repeats_slow)), B))
+    rows.append(("cvxpy DPP loop (Clarabel) forward", timings(cvxpy_loop, max(1, args.repeats_slow)), B))
 
     # HiGHS loop, forward only
     bounds = [(None, None)] * K
@@ -208,7 +213,7 @@ def main_table(args) -> None:
             r = linprog(-p, A_ub=G, b_ub=h[i], bounds=bounds, method="highs")
             ref_obj[i] = -r.fun
 
-    rows.append(("SciPy HiGHS loop forward", median_time(highs_loop, max(1, args.repeats_slow)), B))
+    rows.append(("SciPy HiGHS loop forward", timings(highs_loop, max(1, args.repeats_slow)), B))
 
     # agreement on this batch
     obj = d_ours.detach().numpy() @ p
@@ -225,15 +230,16 @@ def main_table(args) -> None:
     dg = (g_ours - out["g"]).abs()[torch.as_tensor(nondeg)]
     dg = dg.max().item() if dg.numel() else float("nan")
 
-    base = rows[1][1]
+    base = statistics.median(rows[1][1])
     print(f"# LP layer benchmark: batch of {B} LPs, K={K}, N={N}, E={E}, m={m} "
           f"({nz} rows non-zero in G); {source}")
     print(f"# torch {torch.__version__}, intra-op threads {torch.get_num_threads()}, "
           f"load average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine); "
           f"repeats: ours {args.repeats}, others {max(1, args.repeats_slow)}")
-    print(f"{'method':48s} {'batch [ms]':>11s} {'per LP [us]':>12s} {'x ours fwd+bwd':>15s}")
-    for name, t, n in rows:
-        print(f"{name:48s} {t * 1e3:11.2f} {t / n * 1e6:12.1f} {t / base:15.1f}")
+    print(f"{'method':46s} {'median [ms]':>11s} {'best [ms]':>10s} {'per LP [us]':>12s} {'x ours fwd+bwd':>15s}")
+    for name, ts, n in rows:
+        t = statistics.median(ts)
+        print(f"{name:46s} {t * 1e3:11.2f} {min(ts) * 1e3:10.2f} {t / n * 1e6:12.1f} {t / base:15.1f}")
     print(f"# agreement: max rel. objective gap vs HiGHS {rel_obj:.1e}; max |d - d_cvxpylayers| {dx:.1e}; "
           f"max |dl/dh - cvxpylayers| {dg:.1e} on the {int(nondeg.sum())} clearly non-degenerate "
           f"instances (the other {B - int(nondeg.sum())} are degenerate or nearly so: there dl/dh is not "
@@ -260,14 +266,15 @@ def scaling(args) -> None:
             h = draw_h(G, N_, E_, K, B, rng)
             w = rng.normal(size=(B, K))
             fwd, fwdbwd = ours_fns(p, G, h, w)
-            tf = median_time(fwd, args.repeats)
-            tb = median_time(fwdbwd, args.repeats)
+            tf = median_time(fwd, args.scaling_repeats)
+            tb = median_time(fwdbwd, args.scaling_repeats)
             res = solve_batch(torch.as_tensor(p), torch.as_tensor(G), torch.as_tensor(h))
             nz = int((np.abs(G).sum(1) > 0).sum())
             rec = dict(N=N, E=E_, K=K, m=m, nonzero_rows=nz, batch=B, forward_ms=tf * 1e3,
                        forward_backward_ms=tb * 1e3, per_lp_us=tb / B * 1e6,
                        all_optimal=bool((res.status == 0).all()),
                        threads=torch.get_num_threads(), load_avg=round(os.getloadavg()[0], 1))
+            rec["repeats"] = args.scaling_repeats
             records.append(rec)
             print(f"  N={N:5d} K={K:3d} m={m:6d} batch={B:4d}  fwd {tf * 1e3:9.2f} ms  "
                   f"fwd+bwd {tb * 1e3:9.2f} ms", file=sys.stderr)
@@ -287,8 +294,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scaling", action="store_true", help="scaling mode (synthetic topologies)")
     ap.add_argument("--batch", type=int, default=700)
-    ap.add_argument("--repeats", type=int, default=7, help="repeats for our layer")
+    ap.add_argument("--repeats", type=int, default=21, help="repeats for our layer")
     ap.add_argument("--repeats-slow", type=int, default=3, help="repeats for the reference solvers")
+    ap.add_argument("--scaling-repeats", type=int, default=5, help="repeats per size in --scaling mode")
     ap.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--synthetic", action="store_true", help="use the synthetic graph even if data exist")

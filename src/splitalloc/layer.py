@@ -45,11 +45,13 @@ the method terminates, and the final working set -- hence ``d``, ``lam`` and the
 is a deterministic function of the input. Ties in ``p`` or a zero ``p_k`` give one of the
 optimal vertices by this rule (for ``p_k <= 0`` in the paper's family: ``d_k = 0``).
 
-Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed with a
-dense solve from the *original* rows, and every instance is checked: primal feasibility
-``G d - h <= 1e-9 (|h|_inf + |G|_inf |d|_inf)`` and dual feasibility ``lam >= -1e-9 |p|``.
-An instance that fails the check is reported (status ``NUMERICAL``), never returned as
-if it were optimal. No NaN or inf is ever produced.
+Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed from
+the working set (with one step of iterative refinement against ``G_A``) and every instance
+is checked on the original rows: primal feasibility
+``G d - h <= 1e-9 (|h|_inf + |G|_max |d|_inf)``, dual feasibility ``lam_A >= -1e-9 |p|_inf``
+(stationarity ``G_A^T lam_A = p`` holds by construction, complementary slackness because
+``lam = 0`` off ``A``). An instance that fails the check is reported (status
+``NUMERICAL``), never returned as if it were optimal. No NaN or inf is ever returned.
 
 Backward pass: implicit differentiation of the KKT conditions (eqs. (9)-(12))
 -------------------------------------------------------------------------------
