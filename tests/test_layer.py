@@ -105,6 +105,10 @@ def test_objective_matches_highs(seed, K, N, E, density, scale, integer, zero_de
         assert (lamn[i] >= 0).all()
         np.testing.assert_allclose(G.T @ lamn[i], p, atol=1e-9 * max(1, np.abs(p).max()))
         assert abs(h[i] @ lamn[i] - ours) <= 1e-9 * max(abs(ours), np.abs(p).max() * hs)
+    # the primal active-set method (used where G has no bound rows) on the same instances
+    res = solve_batch(t(p), t(G), t(h), method="primal")
+    assert (res.status == OPTIMAL).all()
+    torch.testing.assert_close(res.d @ t(p), d @ t(p), rtol=1e-9, atol=1e-9 * np.abs(p).max() * np.abs(h).max())
 
 
 def test_nonpositive_revenue_gives_zero_admission():
@@ -359,3 +363,17 @@ def test_large_mixed_batch_matches_highs():
         if status == 0:
             assert abs(float(p[i] @ res.d[i].numpy()) - ref) <= 1e-9 * max(1.0, abs(ref))
     assert seen == {0, 2, 3}
+
+
+def test_in_place_change_of_G_is_seen():
+    """The per-G preprocessing cache is keyed by identity and version: in-place edits count."""
+    G = torch.tensor([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]], dtype=T)
+    p, h = t([1.0, 2.0]), t([[4.0, 3.0, 3.0, 0.0, 0.0]])
+    d1 = lp_solve(p, G, h)
+    torch.testing.assert_close(d1, t([[1.0, 3.0]]))
+    G[0, 1] = 2.0                                   # now d1 + 2 d2 <= 4
+    d2 = lp_solve(p, G, h)
+    assert abs(float(d2[0] @ p) - 4.0) <= 1e-12     # 7 before the edit
+    assert float(d2[0, 0] + 2 * d2[0, 1]) <= 4.0 + 1e-12
+    with pytest.raises(ValueError, match="method must be"):
+        solve_batch(p, G, h, method="simplex")

@@ -76,6 +76,7 @@ DESIGN.md), and the paper only needs ``dl/dh`` (eq. (12)).
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -105,6 +106,7 @@ _TOL_Q = 1e-11           # relative size of a blocking direction in the ratio te
 _TOL_TIE = 1e-12         # relative tie tolerance in the ratio test (Bland: smallest row)
 _TOL_LAM = 1e-10         # relative tolerance on multipliers during pivoting
 _TOL_CHECK = 1e-9        # relative tolerance of the final optimality certificate
+_TOL_FEAS = 1e-12        # relative primal infeasibility that the dual simplex still repairs
 
 
 class LPError(ValueError):
@@ -342,6 +344,145 @@ def _active_set(p, G, h, x0, max_iter):
     return W_out, Minv_out, status
 
 
+_PREP_CACHE: list = []       # [(weakref to G, G._version, prepared tuple)], most recent first
+
+
+def _prepare(G):
+    """Row preprocessing of ``G``: non-zero-row mask and indices, the kept rows, their norms,
+    the row-normalised rows and (shared ``G``) the bound rows for :func:`_box_corner`.
+
+    A shared ``G`` is usually a constant of the model (eq. (4a)), so the result is cached
+    for the last few ``G`` tensors, keyed by identity (weak reference) and version counter:
+    an in-place change of ``G`` invalidates the entry.
+    """
+    if G.dim() == 2 and not G.requires_grad:
+        for ref, version, out in _PREP_CACHE:
+            if ref() is G and version == G._version:
+                return out
+    rowsum = G.abs().sum(-1) if G.dim() == 2 else G.abs().sum(-1).amax(0)
+    nzmask = rowsum > 0
+    keep = nzmask.nonzero().squeeze(1)
+    if keep.numel() < nzmask.numel():
+        Gk = G[keep] if G.dim() == 2 else G[:, keep]
+    else:
+        Gk = G
+    nrm = Gk.norm(dim=-1)
+    nrm = torch.where(nrm > 0, nrm, 1.0)                         # zero rows of a batched G
+    Gn = Gk / nrm.unsqueeze(-1)
+    bounds = _bound_rows(Gn) if G.dim() == 2 else None
+    out = (nzmask, keep, Gk, nrm, Gn, bounds)
+    if G.dim() == 2 and not G.requires_grad:
+        _PREP_CACHE.insert(0, (weakref.ref(G), G._version, out))
+        del _PREP_CACHE[4:]
+    return out
+
+
+def _bound_rows(Gn):
+    """First row ``+e_k`` and first row ``-e_k`` of a row-normalised ``G`` (m, K), per ``k``
+    (``m`` where there is none)."""
+    m = Gn.shape[0]
+    single = ((Gn != 0).sum(1) == 1).unsqueeze(1)               # rows with one non-zero entry
+    rows = torch.arange(m, device=Gn.device).unsqueeze(1)
+    ub = torch.where(single & (Gn == 1.0), rows, m).amin(0)
+    lb = torch.where(single & (Gn == -1.0), rows, m).amin(0)
+    return ub, lb, m
+
+
+def _box_corner(P, ub, lb, m):
+    """Dual-feasible starting basis from the bound rows of a shared, row-normalised ``G``.
+
+    For each service ``k`` the row ``+e_k`` (an upper bound, ``d_k <= D_k`` in eq. (4a)) if
+    ``p_k > 0``, the row ``-e_k`` (``d_k >= 0``) if ``p_k <= 0`` (``+e_k`` if ``p_k = 0`` and there
+    is no ``-e_k`` row); the first such row when there are several (``ub``, ``lb`` from
+    :func:`_bound_rows`, ``m`` meaning none). Its multipliers are ``|p_k| >= 0``. Returns the
+    rows (B, K) and a mask (B,) of the instances that have them.
+    """
+    zero_pick = torch.where(lb < m, lb, ub)
+    W0 = torch.where(P > 0, ub, torch.where(P < 0, lb, zero_pick))
+    return W0.clamp(max=m - 1), (W0 < m).all(1)
+
+
+def _dual_simplex(p, G, h, W, max_iter):
+    """Dual simplex on ``max p^T x s.t. G x <= h`` from a dual-feasible basis ``W``.
+
+    ``G`` (m, n) shared with unit-norm rows, ``p`` (B, n), ``h`` (B, m), ``W`` (B, n) rows with
+    ``G_W`` invertible and ``lam_W = G_W^{-T} p >= 0``. Each pivot brings the most violated
+    row ``r`` into the basis (after ``n`` zero-length dual steps in a row: the violated row
+    with the smallest index, Bland) and removes the row ``j`` with the smallest ratio
+    ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` (ties: smallest row index), which keeps
+    ``lam >= 0``. No ``a_j > 0`` proves infeasibility (Farkas: ``y = e_r - a`` on ``W``).
+    Returns ``W``, ``Minv = G_W^{-1}`` and a status (``OPTIMAL``, ``INFEASIBLE`` or
+    ``NUMERICAL``).
+    """
+    B, n = p.shape
+    m = G.shape[0]
+    dev, dt = p.device, p.dtype
+    tiny = torch.finfo(dt).tiny
+    W_out = W.clone()
+    Minv = _inv(G[W])
+    Minv_out = Minv.clone()
+    status = torch.zeros(B, dtype=torch.long, device=dev)
+    gidx = torch.arange(B, device=dev)
+    lam = (p.unsqueeze(1) @ Minv).squeeze(1).clamp_min(0.0)
+    d = (Minv @ h.gather(1, W).unsqueeze(-1)).squeeze(-1)
+    slack = h - d @ G.T
+    hscale = h.abs().amax(1)
+    ftol = (_TOL_FEAS * hscale).unsqueeze(1)
+    n_degenerate = torch.zeros(B, dtype=torch.long, device=dev)
+    ar_n = torch.arange(n, device=dev)
+    rows = torch.arange(m, device=dev)
+    big = m + 1
+    it = 0
+    while True:
+        r_dantzig = slack.argmin(1)
+        has = _col(slack, r_dantzig) < -ftol.squeeze(1)
+        n_has = int(has.sum())
+        if n_has == 0:
+            break
+        if it >= max_iter:
+            status[gidx[has]] = NUMERICAL
+            break
+        if 2 * n_has <= has.numel() and has.numel() > 16:        # compact the working batch
+            W_out[gidx], Minv_out[gidx] = W, Minv
+            sel = has.nonzero().squeeze(1)
+            gidx, W, Minv, lam, d, slack, h, p = (t[sel] for t in (gidx, W, Minv, lam, d, slack, h, p))
+            ftol, n_degenerate, r_dantzig, has = (t[sel] for t in (ftol, n_degenerate, r_dantzig, has))
+        nb = has.numel()
+        it += 1
+        if it % max(_REFACTOR_EVERY, n) == 0:
+            Minv = _inv(G[W])
+        bland = n_degenerate >= n
+        r = r_dantzig
+        if bool(bland.any()):
+            r = torch.where(bland, torch.where(slack < -ftol, rows, big).argmin(1), r_dantzig)
+        a = (G[r].unsqueeze(1) @ Minv).squeeze(1)                # g_r = sum_i a_i g_{W_i}
+        amax = a.abs().amax(1, keepdim=True)
+        ratio = torch.where(a > _TOL_Q * amax, lam / a.clamp_min(tiny), torch.inf)
+        tmin = ratio.amin(1)
+        infeasible = has & torch.isinf(tmin)
+        any_infeasible = bool(infeasible.any())
+        if any_infeasible:
+            status[gidx[infeasible]] = INFEASIBLE
+        pivot = has & ~infeasible
+        tie = tmin + _TOL_TIE * (tmin + lam.amax(1) / amax.squeeze(1).clamp_min(tiny))
+        j = torch.where(ratio <= tie.unsqueeze(1), W, big).argmin(1)
+        u = Minv.gather(2, j.view(nb, 1, 1).expand(nb, n, 1)).squeeze(2)
+        aj = torch.where(pivot, _col(a, j), 1.0)
+        ej = ar_n.unsqueeze(0) == j.unsqueeze(1)
+        coef = torch.where(pivot.unsqueeze(1), (a - ej.to(dt)) / aj.unsqueeze(1), 0.0)
+        Minv = torch.baddbmm(Minv, u.unsqueeze(2), coef.unsqueeze(1), alpha=-1.0)   # rank-one update
+        t = torch.where(pivot, _col(lam, j) / aj, 0.0)           # dual step length
+        lam = torch.where(ej, t.unsqueeze(1), lam - t.unsqueeze(1) * a).clamp_min(0.0)
+        W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
+        n_degenerate = torch.where(pivot & (t <= 0), n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
+        d = (Minv @ h.gather(1, W).unsqueeze(-1)).squeeze(-1)   # the new vertex G_W^{-1} h_W
+        slack = h - d @ G.T
+        if any_infeasible:
+            slack = torch.where(infeasible.unsqueeze(1), 0.0, slack)
+    W_out[gidx], Minv_out[gidx] = W, Minv
+    return W_out, Minv_out, status
+
+
 # ------------------------------------------------------------------------- validation
 def _validate(p, G, h):
     for name, t in (("p", p), ("G", G), ("h", h)):
@@ -379,26 +520,25 @@ def _validate(p, G, h):
 
 # ------------------------------------------------------------------------------ solver
 @torch.no_grad()
-def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: int | None = None) -> LPResult:
+def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: int | None = None,
+                method: str = "auto") -> LPResult:
     """Solve ``max p^T d s.t. G d <= h`` for a batch, without autograd and without raising.
 
     Same shapes as :func:`lp_solve` (``h`` must be (B, m)). Returns an :class:`LPResult`
     with a per-instance ``status`` (``OPTIMAL``, ``INFEASIBLE``, ``UNBOUNDED``,
     ``NUMERICAL``): this is the documented flag for batch rows without an optimum; such
-    rows hold ``d = 0`` and ``lam = 0``.
+    rows hold ``d = 0`` and ``lam = 0``. ``method``: ``"auto"`` (dual simplex from the box
+    corner where a shared ``G`` has the bound rows, the primal active-set method
+    elsewhere), ``"dual"`` or ``"primal"`` (for tests and comparisons).
     """
     if isinstance(h, torch.Tensor) and h.dim() != 2:
         raise ValueError(f"solve_batch: h must have shape (B, m), got {tuple(h.shape)}")
     with _threads(h.numel() if isinstance(h, torch.Tensor) else 0):
-        return _solve_batch(p, G, h, max_iter=max_iter)
+        h2, _ = _validate(p, G, h)
+        return _solve_core(p, G, h2, max_iter=max_iter, method=method)[0]
 
 
-def _solve_batch(p, G, h, *, max_iter):
-    h2, _ = _validate(p, G, h)
-    return _solve_core(p, G, h2, max_iter=max_iter)[0]
-
-
-def _solve_core(p, G, h2, *, max_iter=None, want_lam=True):
+def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
     """:func:`solve_batch` on validated input (``h2`` is (B, m)).
 
     Returns the :class:`LPResult` and, for the backward pass, ``Minv`` (B, K, K), the
@@ -411,30 +551,38 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True):
     P = p.expand(B, K) if p.dim() == 1 else p
     if max_iter is None:
         max_iter = 50 * (m + 2 * K) + 100
-    # drop rows that are zero for every instance (eq. (4a): servers/links no service uses)
-    absG = G.abs()
-    rowsum = absG.sum(-1) if G.dim() == 2 else absG.sum(-1).amax(0)
-    nzmask = rowsum > 0
-    keep = nzmask.nonzero().squeeze(1)
+    # drop rows that are zero for every instance (eq. (4a): servers/links no service uses),
+    # scale the others to unit norm (the LP is unchanged); cached for a shared G
+    nzmask, keep, Gk, nrm, Gn, bounds = _prepare(G)
     mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     if mk < m and bool((h2.amin(1) < 0).any()):                 # one pass when h >= 0
         zero_rows = (~nzmask).nonzero().squeeze(1)
         bad0 = (h2[:, zero_rows] < 0).any(1)                     # 0 <= h_i violated
         status = torch.where(bad0, INFEASIBLE, status)
-    if mk < m:
-        Gk = G[keep] if G.dim() == 2 else G[:, keep]
-        hk = h2[:, keep]
-    else:
-        Gk, hk = G, h2
-    # scale rows to unit norm (batched G: per-instance norms); the LP is unchanged
-    nrm = Gk.norm(dim=-1)
-    nrm = torch.where(nrm > 0, nrm, 1.0)
-    Gn = Gk / nrm.unsqueeze(-1)
+    hk = h2[:, keep] if mk < m else h2
     hn = hk / nrm
     x0 = torch.zeros(B, K, dtype=dt, device=dev)
-    # phase 1 for instances where d = 0 is infeasible
-    need1 = (hn < 0).any(1) & (status == OPTIMAL)
+    W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
+    Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
+    todo = status == OPTIMAL                                     # instances still to solve
+    # 1) dual simplex from the box corner where G has the bound rows (the paper's family)
+    if method in ("auto", "dual") and G.dim() == 2 and mk > 0:
+        W0, dual_ok = _box_corner(P, *bounds)
+        if method == "dual" and not bool(dual_ok.all()):
+            raise ValueError("solve_batch: method='dual' needs rows +e_k / -e_k in G (bounds on d) "
+                             "matching the sign of p_k for every service")
+        idx = (dual_ok & todo).nonzero().squeeze(1)
+        if idx.numel():
+            Wd, Md, sd = _dual_simplex(P[idx], Gn, hn[idx], W0[idx], max_iter)
+            solved = sd != NUMERICAL                             # else: retry with the primal method
+            i_s = idx[solved]
+            W[i_s], Minv[i_s], status[i_s] = Wd[solved], Md[solved], sd[solved]
+            todo[i_s] = False
+    elif method not in ("auto", "dual", "primal"):
+        raise ValueError(f"solve_batch: method must be 'auto', 'dual' or 'primal', got {method!r}")
+    # 2) primal active-set method (phase 1 first where d = 0 is infeasible)
+    need1 = todo & (hn < 0).any(1)
     if bool(need1.any()):
         i1 = need1.nonzero().squeeze(1)
         G1n = _subset(Gn, i1)
@@ -455,16 +603,13 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True):
         tstar = x1[:, K]
         infeas = (st1 != OPTIMAL) | (tstar > _TOL_CHECK * hn[i1].abs().amax(1))
         status[i1[infeas]] = INFEASIBLE
+        todo[i1[infeas]] = False
         x0[i1] = torch.where(infeas.unsqueeze(1), 0.0, x1[:, :K])
-    run_all = bool((status == OPTIMAL).all())
-    run = None if run_all else (status == OPTIMAL).nonzero().squeeze(1)
-    if run_all:
-        W, Minv, st2 = _active_set(P, Gn, hn, x0, max_iter)
-        status = st2
-    else:
-        W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
-        Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
-        if run.numel():
+    if bool(todo.any()):
+        if bool(todo.all()):
+            W, Minv, status = _active_set(P, Gn, hn, x0, max_iter)
+        else:
+            run = todo.nonzero().squeeze(1)
             Wr, Mr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
             W[run], Minv[run], status[run] = Wr, Mr, str_
     # final vertex and multipliers, with one step of iterative refinement (eqs. (8a), (4b))
