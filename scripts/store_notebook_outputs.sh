@@ -4,7 +4,11 @@
 # notebook:   bash scripts/store_notebook_outputs.sh [notebooks/NAME.ipynb ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SPLITALLOC_RESULTS_DIR="${SPLITALLOC_RESULTS_DIR:-$(pwd)/results}"
+# A fresh result cache (unless STORE_RESULTS_DIR names one), filled once on every core, so the
+# stored outputs reflect the current code and not runs cached by an older version.
+export SPLITALLOC_RESULTS_DIR="${STORE_RESULTS_DIR:-$(pwd)/.cache/store-results}"
+if [ -z "${STORE_RESULTS_DIR:-}" ]; then rm -rf "$SPLITALLOC_RESULTS_DIR"; fi
+.venv/bin/python -m splitalloc reproduce --scale quick --out "$SPLITALLOC_RESULTS_DIR"
 nbs=("$@")
 if [ ${#nbs[@]} -eq 0 ]; then nbs=(notebooks/*.ipynb); fi
 for nb in "${nbs[@]}"; do

@@ -20,7 +20,10 @@ run_pytest() {
 run_pytest tests -q -m "not book" || exit 1
 
 # Result cache shared by the reproduction, nbval and the book build (experiments.default_out_dir).
-export SPLITALLOC_RESULTS_DIR="$(pwd)/results"
+# Started empty on every run: the cache is keyed by run settings and config, not by the code,
+# so a cache left by older code could hide a change from nbval.
+export SPLITALLOC_RESULTS_DIR="$(pwd)/.cache/test-results"
+rm -rf "$SPLITALLOC_RESULTS_DIR"
 
 # 2. Notebooks: re-executed with their default (quick) parameters, outputs compared strictly
 #    with the stored ones (plotly/pandas ids masked by notebooks/sanitize.cfg). The quick
