@@ -8,42 +8,55 @@ with ``d`` in R^K and ``m`` inequality rows. In the paper ``G = [c; b; I; -I]`` 
 ``h = [C; B; D; 0]`` (eq. (4a)-(4b)), ``m = N + E + 2K``, and ``K`` (services) is tiny
 while ``m`` is about a hundred, so the optimum is a *vertex* fixed by ``K`` active rows.
 
-Forward pass: a vectorised primal active-set (vertex-to-vertex simplex) method
----------------------------------------------------------------------------
+Forward pass: two vectorised vertex (simplex) methods
+-----------------------------------------------------
 Every instance carries a working set ``W`` of ``K`` rows with ``G_W`` invertible; its
 vertex is ``d = G_W^{-1} h_W`` and its multipliers are ``lam_W = G_W^{-T} p`` (the
 stationarity condition eq. (7a)/(8a) restricted to ``W``; ``lam = 0`` off ``W``, which
-gives complementary slackness eq. (7b)). While some ``lam_j < 0``, row ``j`` leaves:
-``d`` moves along the edge ``s = -G_W^{-1} e_j`` (the objective grows by ``-lam_j`` per
-unit step) until the first blocking row ``r`` (ratio test), which enters. ``G_W^{-1}`` is
-kept by rank-one (product-form) updates and refactorised every few pivots. The batch is
-processed together: one pivot of every unfinished instance per loop iteration, all in
-tensor operations (no Python loop over instances; the loop runs over pivots, a handful
-for ``K = 3``).
+gives complementary slackness eq. (7b)). ``W`` is optimal when ``d`` is feasible and
+``lam_W >= 0``. ``G_W^{-1}`` is kept by rank-one (product-form) updates and refactorised
+every ``max(32, K)`` pivots. The batch is processed together: one pivot of every
+unfinished instance per loop iteration, all in tensor operations (no Python loop over
+instances; the loop runs over pivots, a handful for ``K = 3``), and the working batch is
+compacted as instances finish.
 
-* Start. The working set starts with *artificial* rows ``e_k^T d = x0_k`` at a feasible
-  point ``x0`` (``x0 = 0`` when ``h >= 0`` on every non-zero row, which always holds in the
-  paper's family since ``C, B, D >= 0``). Artificial rows are not constraints: they leave
-  first (in either direction, whichever raises the objective) and never re-enter. If a
+* **Dual simplex from the box corner** (the paper's family, used whenever a shared ``G``
+  has the bound rows ``+e_k`` / ``-e_k``, as ``[I; -I]`` in eq. (4a)). Start at the corner
+  ``d_k = D_k`` if ``p_k > 0``, ``d_k = 0`` if ``p_k <= 0``: its multipliers are ``|p_k| >= 0``,
+  so it is dual feasible, and it is optimal as soon as it satisfies the capacity rows.
+  Otherwise the most violated row ``r`` enters and the row ``j`` with the smallest ratio
+  ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` leaves, which keeps ``lam >= 0``. If no
+  ``a_j > 0`` exists the LP is infeasible (Farkas certificate ``y = e_r - a`` on ``W``). With
+  GEANT-like data this takes 0-4 pivots.
+* **Primal active-set method** (general ``G``, and a fallback if the dual method cannot
+  certify an instance). While some ``lam_j < 0``, row ``j`` leaves: ``d`` moves along the
+  edge ``s = -G_W^{-1} e_j`` (the objective grows by ``-lam_j`` per unit step) until the
+  first blocking row ``r`` (ratio test), which enters; no blocking row means unbounded.
+  The working set starts with *artificial* rows ``e_k^T d = x0_k`` at a feasible point
+  ``x0`` (``x0 = 0`` when ``h >= 0``). Artificial rows are not constraints: they leave
+  first (in whichever direction raises the objective) and never re-enter. If a
   zero-multiplier artificial row cannot leave in either direction, the optimal face
   contains a line (``G`` has rank < K); the row is kept and the solution is still optimal.
-* Infeasible ``h`` (some ``h_i < 0``): a phase 1 solves ``max -t s.t. G d - t <= h, t >= 0``
-  with the same method, starting at ``d = 0, t = max(-h)``; ``t* > 0`` means infeasible.
+  Where ``d = 0`` is infeasible a phase 1 solves ``max -t s.t. G d - t <= h, t >= 0`` with
+  the same method from ``d = 0, t = max(-h)``; ``t* > 0`` means infeasible.
 * Rows of ``G`` that are zero for every service (servers and links no service uses) are
-  dropped once per call: they only require ``h_i >= 0`` and never bind a vertex.
-* Rows are scaled to unit norm inside the solver (the LP is unchanged), so tolerances are
-  relative and the method behaves the same for ``h`` of size 1e-6 or 1e6.
+  dropped: they only require ``h_i >= 0`` and never bind a vertex. The other rows are
+  scaled to unit norm (the LP is unchanged), so tolerances are relative and the methods
+  behave the same for ``h`` of size 1e-6 or 1e6. For a shared ``G`` this preprocessing is
+  cached (keyed by the tensor's identity and version counter).
 
-Deterministic rule at degenerate vertices and ties. The leaving row is an artificial row
-if any is left (largest ``|lam_j|``, then the first position), otherwise the active row with
-the most negative ``lam_j`` (Dantzig; ties: first position). After ``K`` consecutive
-zero-length (degenerate) pivots an instance switches to Bland's rule -- the active row with
-the smallest row index among those with ``lam_j < -tol`` -- until its vertex moves. The
-entering row is always the smallest row index among the rows whose ratio is within a
-relative ``1e-12`` of the minimum. Bland's rule rules out cycling at degenerate vertices, so
-the method terminates, and the final working set -- hence ``d``, ``lam`` and the gradient --
-is a deterministic function of the input. Ties in ``p`` or a zero ``p_k`` give one of the
-optimal vertices by this rule (for ``p_k <= 0`` in the paper's family: ``d_k = 0``).
+Deterministic rule at degenerate vertices and ties. Dual simplex: the entering row is the
+most violated one (ties: smallest row index); the leaving row the smallest row index among
+the ratios within a relative ``1e-12`` of the minimum. Primal method: the leaving row is an
+artificial row if any is left (largest ``|lam_j|``), otherwise the one with the most
+negative ``lam_j`` (Dantzig); the entering row the smallest row index among the near-minimal
+ratios. In both, after ``K`` consecutive zero-length (degenerate) pivots an instance
+switches to Bland's rule (smallest row index among the candidates) until it moves again,
+which rules out cycling, so the methods terminate; the final working set -- hence ``d``,
+``lam`` and the gradient -- is a deterministic function of the input. Ties in ``p`` or a
+zero ``p_k`` give one of the optimal vertices by this rule. In the paper's family (capacity
+rows ``>= 0``) every optimum has ``d_k = 0`` when ``p_k < 0``; for ``p_k = 0`` the dual method
+starts from ``d_k = 0``.
 
 Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed from
 the working set (with one step of iterative refinement against ``G_A``) and every instance
