@@ -205,3 +205,10 @@ def test_notebook_structure_and_stored_outputs(path):
             assert "text/html" not in data or "plotly.js" not in data["text/html"][:5000], \
                 f"{path.name}: plotly.js inlined in an output"
     assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"
+
+
+def test_build_script_rejects_an_unknown_scale():
+    import subprocess
+
+    r = subprocess.run(["bash", str(ROOT / "scripts" / "build_book.sh"), "huge"], capture_output=True, text=True)
+    assert r.returncode == 2 and "SCALE must be 'quick' or 'paper', got 'huge'" in r.stderr
