@@ -418,8 +418,8 @@ def _box_corner(P, ub, lb, m):
 def _dual_simplex(p, G, h, W, max_iter):
     """Dual simplex on ``max p^T x s.t. G x <= h`` from a dual-feasible basis ``W``.
 
-    ``G`` (m, n) shared with unit-norm rows, ``p`` (B, n), ``h`` (B, m), ``W`` (B, n) rows with
-    ``G_W`` invertible and ``lam_W = G_W^{-T} p >= 0``. Each pivot brings the most violated
+    ``G`` (m, n) shared with unit-norm rows, ``p`` (B, n), ``h`` (B, m), ``W`` (B, n) the box
+    corner of :func:`_box_corner` (``G_W = diag(+-1)``, ``lam_W = G_W^{-T} p >= 0``). Each pivot brings the most violated
     row ``r`` into the basis (after ``n`` zero-length dual steps in a row: the violated row
     with the smallest index, Bland) and removes the row ``j`` with the smallest ratio
     ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` (ties: smallest row index), which keeps
@@ -432,7 +432,7 @@ def _dual_simplex(p, G, h, W, max_iter):
     dev, dt = p.device, p.dtype
     tiny = torch.finfo(dt).tiny
     W_out = W.clone()
-    Minv = _inv(G[W])
+    Minv = G[W].transpose(1, 2)          # the box corner: G_W = diag(+-1) is its own inverse
     Minv_out = Minv.clone()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     gidx = torch.arange(B, device=dev)
