@@ -85,6 +85,42 @@ def _check_assets(app) -> None:
     mathjax_dir()
 
 
+def _toc_files(node):
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node["file"]
+        for v in node.values():
+            yield from _toc_files(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _toc_files(v)
+
+
+def _fallback_pages(app) -> None:
+    """Make a bare ``jupyter-book build book`` work on a fresh clone.
+
+    ``scripts/build_book.sh`` (``make book``) executes every notebook with papermill into
+    ``book/``. When a page listed in ``_toc.yml`` has not been executed yet, copy the notebook
+    from ``notebooks/`` with its stored outputs (the quick scale; its provenance block says
+    so) instead of leaving a hole in the book. Executed pages are never overwritten.
+    """
+    import yaml
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    book = Path(app.srcdir)
+    toc_path = book / "_toc.yml"
+    if not toc_path.is_file():
+        return
+    toc = yaml.safe_load(toc_path.read_text())
+    for page in [toc.get("root", ""), *_toc_files(toc.get("parts", toc.get("chapters", [])))]:
+        target, stored = book / f"{page}.ipynb", book.parent / "notebooks" / f"{page}.ipynb"
+        if page and stored.is_file() and not target.exists() and not (book / f"{page}.md").exists():
+            shutil.copy2(stored, target)
+            logger.info(f"[splitalloc] {target.name} was not executed (run `make book`): "
+                        f"using the outputs stored in notebooks/{stored.name}")
+
+
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     """Drop repeated ``<script>`` entries. sphinx-thebe 0.3.1 registers its inline config
     (``const THEBE_JS_URL = ...``) once per environment read, and a second copy is a
@@ -106,6 +142,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.add_js_file("plotly.min.js", priority=200)
     app.connect("builder-inited", _check_assets)
+    app.connect("builder-inited", _fallback_pages)
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes
     app.connect("build-finished", _copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
