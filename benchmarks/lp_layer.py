@@ -18,7 +18,8 @@ Rows (median and best wall-clock time over repeats; ratio = median / median of o
 ``--scaling``: synthetic topologies (N in {23, 100, 500, 2000}, E ~ 3N directed links, each
 service's parts on a random walk of servers) and K in {3, 10, 50}; ours fwd and fwd+bwd
 per batch (batch 700; smaller only if ``h`` would exceed 10 M entries; the CSV records it). Writes
-``benchmarks/results/scaling.csv`` (read by :func:`splitalloc.plots.plot_scaling`).
+``benchmarks/results/scaling.csv`` (read by :func:`splitalloc.plots.plot_scaling`). The default
+mode also writes its table to ``benchmarks/results/lp_layer.csv`` (read by the method page).
 
     python benchmarks/lp_layer.py [--repeats 21] [--repeats-slow 3] [--batch 700] [--threads 1]
     python benchmarks/lp_layer.py --scaling [--scaling-repeats 5]
@@ -244,6 +245,31 @@ def main_table(args) -> None:
           f"max |dl/dh - cvxpylayers| {dg:.1e} on the {int(nondeg.sum())} clearly non-degenerate "
           f"instances (the other {B - int(nondeg.sum())} are degenerate or nearly so: there dl/dh is not "
           f"unique or an interior-point solution cannot resolve the vertex)")
+    out = write_table_csv(rows, base, dict(batch=B, K=K, N=N, E=E, m=m, source=source,
+                                           repeats_ours=args.repeats, repeats_others=max(1, args.repeats_slow),
+                                           max_rel_objective_gap_vs_highs=rel_obj))
+    print(f"# written to {out}")
+
+
+def write_table_csv(rows, base: float, meta: dict) -> Path:
+    """Write the default-mode table to ``benchmarks/results/lp_layer.csv`` (read by the method
+    page): one row per method with ``method, median_ms, best_ms, per_lp_us, ratio`` (median /
+    median of ours fwd+bwd) plus the machine (torch version, threads, load average, cores, UTC
+    date) and the instance description in ``meta``."""
+    import datetime
+
+    import pandas as pd
+
+    machine = dict(torch=torch.__version__, threads=torch.get_num_threads(),
+                   load_avg_1min=round(os.getloadavg()[0], 2), cores=os.cpu_count(),
+                   date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    df = pd.DataFrame([dict(method=name, median_ms=statistics.median(ts) * 1e3, best_ms=min(ts) * 1e3,
+                            per_lp_us=statistics.median(ts) / n * 1e6, ratio=statistics.median(ts) / base,
+                            **machine, **meta) for name, ts, n in rows])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "lp_layer.csv"
+    df.to_csv(out, index=False)
+    return out
 
 
 # -------------------------------------------------------------------------------- scaling
