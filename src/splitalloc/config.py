@@ -189,8 +189,9 @@ def value(name: str) -> Any:
         raise KeyError(f"unknown parameter {name!r}; known parameters: {known}") from None
 
 
-def parameter_table():
-    """All parameters as a pandas DataFrame (name, value, unit, group, source, provenance)."""
+def parameter_table(group: str | None = None):
+    """All parameters as a pandas DataFrame (name, value, unit, group, source, provenance);
+    ``group`` keeps only that group (an unknown group raises ``ValueError`` listing the groups)."""
     import pandas as pd
 
     rows = [
@@ -198,7 +199,13 @@ def parameter_table():
          "source": p.source, "provenance": p.provenance}
         for p in PARAMETERS.values()
     ]
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if group is not None:
+        known = sorted(set(table["group"]))
+        if group not in known:
+            raise ValueError(f"group={group!r} is not a parameter group; expected one of {known}")
+        table = table[table["group"] == group].reset_index(drop=True)
+    return table
 
 
 def data_dir_from_env() -> Path | None:

@@ -185,15 +185,35 @@ def _make_scales() -> dict[str, ExperimentScale]:
 SCALES: dict[str, ExperimentScale] = _make_scales()
 
 
-def get_scale(scale: str | ExperimentScale) -> ExperimentScale:
-    """Resolve a scale name (``"quick"``/``"paper"``) or pass an :class:`ExperimentScale` through."""
+def get_scale(scale: str | ExperimentScale, *, M_values: Sequence[float] | None = None,
+              Sigma_values: Sequence[float] | None = None,
+              datasets: Sequence[str] | None = None) -> ExperimentScale:
+    """Resolve a scale name (``"quick"``/``"paper"``) or pass an :class:`ExperimentScale` through.
+
+    The optional overrides (the notebooks' page parameters) replace the scale's sweep of the
+    average resource ``M`` (eq. 14, ``M_sweep``), of the average deviation ``Sigma`` (eq. 15,
+    ``sigma_sweep``) or its ``datasets``; ``None`` keeps the scale's own.
+    """
     if isinstance(scale, ExperimentScale):
-        return scale
-    try:
-        return SCALES[scale]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)} "
-                         "or an ExperimentScale") from None
+        sc = scale
+    else:
+        try:
+            sc = SCALES[scale]
+        except (KeyError, TypeError):
+            raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)} "
+                             "or an ExperimentScale") from None
+    changes: dict[str, Any] = {}
+    for name, field, values in (("M_values", "M_sweep", M_values), ("Sigma_values", "sigma_sweep", Sigma_values)):
+        if values is not None:
+            try:
+                changes[field] = tuple(float(v) for v in values)
+            except (TypeError, ValueError):
+                raise ValueError(f"get_scale: {name} must be a list of numbers, got {values!r}") from None
+    if datasets is not None:
+        if isinstance(datasets, str):
+            raise ValueError(f"get_scale: datasets must be a list such as ['kaggle'], got the string {datasets!r}")
+        changes["datasets"] = tuple(str(d) for d in datasets)
+    return sc.replace(**changes) if changes else sc
 
 
 # --------------------------------------------------------------------------- run specs
@@ -591,6 +611,27 @@ def summarize_with_ci(df: pd.DataFrame, by: Sequence[str], value: str, *, level:
     out["ci95_low"] = out["mean"] - half
     out["ci95_high"] = out["mean"] + half
     return out
+
+
+def summarize_runs(df: pd.DataFrame, by: Sequence[str], value: str, *, level: float = 0.95) -> pd.DataFrame:
+    """:func:`summarize_with_ci` over runs: a per-slot frame repeats each run's summary
+    (throughput, utility, accuracy) on every row, so keep one row per ``by`` x ``seed`` first
+    (seeds are the replicates)."""
+    missing = [c for c in [*by, "seed", value] if c not in df.columns]
+    if missing:
+        raise KeyError(f"summarize_runs: columns {missing} not in {list(df.columns)}")
+    return summarize_with_ci(df.drop_duplicates([*by, "seed"]), by, value, level=level)
+
+
+def fig7_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Fig. 7's numbers per framework: prediction accuracy ``1 - WAPE`` in percent (mean and
+    95 % CI over seeds: ``mean_accuracy_pct, ci95_low, ci95_high``) and the mean throughput
+    (``mean_throughput``, Mb/slot). ``df`` from :func:`fig7_prediction`."""
+    runs = df.drop_duplicates(["framework", "seed"])
+    acc = summarize_with_ci(runs.assign(accuracy=100 * runs["accuracy"]), ["framework"], "accuracy")
+    thr = summarize_with_ci(runs, ["framework"], "throughput")
+    return acc[["framework", "mean", "ci95_low", "ci95_high"]].merge(
+        thr[["framework", "mean"]], on="framework", suffixes=("_accuracy_pct", "_throughput"))
 
 
 def run_summary(per_slot: pd.DataFrame, offline: pd.DataFrame) -> dict[str, float]:

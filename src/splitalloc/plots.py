@@ -70,6 +70,20 @@ def _data_note(df) -> str:
         "real data" if kinds == ["real"] else "real and synthetic data")
 
 
+def _title_layout(title: str, subtitle: str | None = None, *, legend_below: bool = True) -> dict:
+    """Layout keys shared by the book's figures: a short title with the details as a subtitle
+    (so the title fits the page width), responsive width (``autosize``, no fixed width) and,
+    with ``legend_below``, a horizontal legend under the plot so the plot area keeps the width
+    of the page's text column."""
+    t = dict(text=title, x=0, xanchor="left")
+    if subtitle:
+        t["subtitle"] = dict(text=subtitle, font=dict(size=12, color="#555"))
+    out = dict(title=t, autosize=True, margin=dict(t=90 if subtitle else 60))
+    if legend_below:
+        out["legend"] = dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0)
+    return out
+
+
 def fig5_splitting_figure(df) -> go.Figure:
     """Fig. 5: mean throughput (Mb/slot) of the splitting and non-splitting frameworks, with
     95 % CI error bars over seeds. ``df`` from :func:`splitalloc.experiments.fig5_splitting`."""
@@ -88,7 +102,8 @@ def fig5_splitting_figure(df) -> go.Figure:
         name="mean throughput",
         hovertemplate="%{x}: %{y:.1f} Mb/slot<extra></extra>",
     ))
-    fig.update_layout(title=f"Fig. 5 — splitting vs non-splitting, GEANT ({_n_seeds_note(df)})",
+    fig.update_layout(**_title_layout("Fig. 5 — splitting vs non-splitting, GEANT", _n_seeds_note(df),
+                                      legend_below=False),
                       xaxis_title="framework (deployment)", yaxis_title="mean throughput (Mb/slot)",
                       showlegend=True)
     return fig
@@ -109,7 +124,7 @@ def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
                             FRAMEWORK_COLORS.get(fw, "#888888"),
                             dash="dot" if fw == "offline" else None)
-    fig.update_layout(title=f"{title} ({_data_note(df)}, {_n_seeds_note(df)})",
+    fig.update_layout(**_title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}"), height=540,
                       xaxis_title="time slot (test period)" if x == "time" else "test slot",
                       yaxis_title=yaxis, legend_title="framework", hovermode="x unified")
     return fig
@@ -142,14 +157,16 @@ def fig7_prediction_figure(df, *, data: str = "real") -> go.Figure:
         s = summarize_with_ci(df[df["framework"] == fw], [x], "D_pred")
         _add_line_with_band(fig, s, x, f"{_framework_label(fw)} (accuracy {100 * acc[fw]:.1f}%)",
                             FRAMEWORK_COLORS.get(fw, "#888888"))
-    fig.update_layout(title=f"Fig. 7 — predicted vs true traffic, GEANT ({_data_note(df)}, {_n_seeds_note(df)})",
+    fig.update_layout(**_title_layout("Fig. 7 — predicted vs true traffic, GEANT",
+                                      f"{_data_note(df)}, {_n_seeds_note(df)}"), height=540,
                       xaxis_title="time slot (test period)" if x == "time" else "test slot",
                       yaxis_title="total traffic over services (Mb/slot)", legend_title="prediction",
                       hovermode="x unified")
     return fig
 
 
-def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str) -> go.Figure:
+def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str, *,
+                  subtitle: str | None = None) -> go.Figure:
     from .experiments import summarize_with_ci
 
     s = summarize_with_ci(df, ["framework", x], value)
@@ -158,8 +175,8 @@ def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str) ->
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
                             FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
                             dash="dot" if fw == "offline" else None)
-    fig.update_layout(title=f"{title} ({_n_seeds_note(df)})", xaxis_title=xaxis, yaxis_title=yaxis,
-                      legend_title="framework")
+    fig.update_layout(**_title_layout(title, subtitle or _n_seeds_note(df)), height=520,
+                      xaxis_title=xaxis, yaxis_title=yaxis, legend_title="framework")
     return fig
 
 
@@ -167,15 +184,15 @@ def fig8_resource_figure(df) -> go.Figure:
     """Fig. 8: mean throughput against the average resource ``M`` (eq. 14).
     ``df`` from :func:`splitalloc.experiments.fig8_resource`."""
     sigma = df["Sigma"].iloc[0] if len(df) else float("nan")
-    return _sweep_figure(df, "M", "throughput", f"Fig. 8 — throughput vs average resource M, GEANT, Σ={sigma:g}",
+    return _sweep_figure(df, "M", "throughput", "Fig. 8 — throughput vs average resource M, GEANT",
                          "average resource M = (μ_C + μ_B)/2 (resource units/slot)",
-                         "mean throughput (Mb/slot)")
+                         "mean throughput (Mb/slot)", subtitle=f"Σ={sigma:g}, {_n_seeds_note(df)}")
 
 
 def fig9_deviation_figure(df) -> go.Figure:
     """Fig. 9: utility (% of the offline optimum) against the average deviation ``Sigma``
     (eq. 15). ``df`` from :func:`splitalloc.experiments.fig9_deviation`."""
-    return _sweep_figure(df, "Sigma", "utility", "Fig. 9 — utility vs resource deviation Σ, GEANT",
+    return _sweep_figure(df, "Sigma", "utility", "Fig. 9 — utility vs deviation Σ, GEANT",
                          "average standard deviation Σ = (σ_C + σ_B)/2 (resource units/slot)",
                          "utility (% of offline optimum)")
 
@@ -376,15 +393,17 @@ def plot_network(network, deployment, *, positions=None, title: str | None = Non
             hovertext=[f"{name} part(s) {', '.join(map(str, js))} on server {i}" for i, js in zip(on, parts_on)],
             hoverinfo="text"))
     kind = "split" if deployment.splitting else "non-splitting"
+    details = (f"{n} servers, {len(links)} directed links, {kind} deployment (μ_C={network.mu_C:g}, "
+               f"σ_C={network.sigma_C:g}, μ_B={network.mu_B:g}, σ_B={network.sigma_B:g});<br>{layout_note}")
+    layout = _title_layout(title or f"{getattr(network.topology, 'name', 'network')} network and service paths",
+                           details)
+    layout["legend"].update(title="legend (click to hide)", y=-0.02)
+    layout["margin"] = dict(t=110)
     fig.update_layout(
-        title=title or (f"{getattr(network.topology, 'name', 'network')}: {n} servers, {len(links)} directed "
-                        f"links, {kind} deployment (μ_C={network.mu_C:g}, σ_C={network.sigma_C:g}, "
-                        f"μ_B={network.mu_B:g}, σ_B={network.sigma_B:g})"),
+        **layout,
         xaxis=dict(visible=False, title="x (layout units)"), yaxis=dict(visible=False, scaleanchor="x",
                                                                           title="y (layout units)"),
-        plot_bgcolor="white", legend=dict(title="legend (click to hide)"), height=620,
-        annotations=[dict(text=layout_note, xref="paper", yref="paper", x=0, y=-0.02, showarrow=False,
-                          font=dict(size=11, color="#666"), xanchor="left")],
+        plot_bgcolor="white", height=720,
     )
     return fig
 
@@ -490,4 +509,137 @@ def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
     fig.update_layout(title=f"LP layer {what} vs network size (batch of {', '.join(map(str, batches))} LPs)",
                       xaxis_title="servers N (links E ≈ 3N)", yaxis_title=f"{what} [{unit.split(' per')[0]}]",
                       xaxis_type="log", yaxis_type="log", legend_title="services")
+    return fig
+
+
+# ============================================================== method page (LP layer checks)
+def plot_gradient_check(df, *, tol: float = 1e-12) -> go.Figure:
+    """Bar chart of the layer's gradient ``d(p·d*)/dh`` (eqs. 9-12) with the central finite
+    differences as markers, on the rows where either is non-zero (beyond ``tol``).
+
+    ``df`` is :func:`splitalloc.diagnostics.finite_difference_check`'s frame (columns
+    ``label``, ``autograd``, ``finite_difference``).
+    """
+    need = {"label", "autograd", "finite_difference"}
+    if need - set(df.columns):
+        raise ValueError(f"plot_gradient_check: missing columns {sorted(need - set(df.columns))}; expected "
+                         "the frame of splitalloc.diagnostics.finite_difference_check")
+    rows = df[(df["autograd"].abs() > tol) | (df["finite_difference"].abs() > tol)]
+    fig = go.Figure()
+    fig.add_bar(x=rows["label"], y=rows["autograd"], name="autograd (KKT backward)", marker_color="#1f77b4")
+    fig.add_scatter(x=rows["label"], y=rows["finite_difference"], mode="markers",
+                    name="central finite difference", marker=dict(symbol="x", size=12, color="#d62728"))
+    fig.update_layout(**_title_layout("Gradient of the revenue p·d* with respect to h",
+                                      "rows of h with a non-zero entry", legend_below=False),
+                      xaxis_title="row of h", yaxis_title="∂(p·d*)/∂h (revenue per unit of h)",
+                      legend_title="method", height=440)
+    return fig
+
+
+def _check_benchmark(df) -> None:
+    need = {"method", "median_ms", "best_ms", "per_lp_us", "ratio"}
+    if need - set(df.columns):
+        raise ValueError(f"missing columns {sorted(need - set(df.columns))}; expected "
+                         "benchmarks/results/lp_layer.csv written by benchmarks/lp_layer.py")
+
+
+def lp_layer_table_styled(df):
+    """``benchmarks/results/lp_layer.csv`` as a styled table: method, median and best time per
+    batch (ms), median time per LP (µs) and the ratio to our forward+backward pass."""
+    _check_benchmark(df)
+    t = df[["method", "median_ms", "best_ms", "per_lp_us", "ratio"]].rename(columns={
+        "median_ms": "median [ms]", "best_ms": "best [ms]", "per_lp_us": "per LP [µs]",
+        "ratio": "× ours fwd+bwd"})
+    return (t.style.hide(axis="index").format(precision=2).format(precision=1, subset=["per LP [µs]",
+                                                                                        "× ours fwd+bwd"])
+            .set_uuid("lp_layer"))
+
+
+def plot_lp_layer_benchmark(df) -> go.Figure:
+    """Median time per LP (µs, log axis) of each method in ``benchmarks/results/lp_layer.csv``;
+    the hover shows the median and best time per batch. Our layer in red, peers in grey."""
+    _check_benchmark(df)
+    ours = df["method"].str.startswith("ours")
+    batch = f"batch of {int(df['batch'].iloc[0])} LPs, " if "batch" in df.columns else ""
+    machine = (f"torch {df['torch'].iloc[0]}, {int(df['threads'].iloc[0])} threads, load {df['load_avg_1min'].iloc[0]:g}, "
+               f"{df['date'].iloc[0]}" if {"torch", "threads", "load_avg_1min", "date"} <= set(df.columns) else "")
+    fig = go.Figure(go.Bar(
+        x=df["per_lp_us"], y=df["method"], orientation="h", name="median time per LP",
+        marker_color=["#d62728" if o else "#7f7f7f" for o in ours],
+        customdata=df[["median_ms", "best_ms"]].to_numpy(),
+        hovertemplate="%{y}: %{x:.3g} µs per LP (batch median %{customdata[0]:.3g} ms, "
+                      "best %{customdata[1]:.3g} ms)<extra></extra>"))
+    fig.update_layout(**_title_layout("LP layer vs peers: time per LP", batch + machine, legend_below=False),
+                      xaxis_title="median wall-clock time per LP (µs, log scale)", xaxis_type="log",
+                      yaxis_title="method", yaxis=dict(autorange="reversed"), showlegend=True,
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0), height=420)
+    return fig
+
+
+# ============================================================== paper vs ours, parameters
+def claims_styled(claims):
+    """The claims table of :func:`splitalloc.experiments.compare_with_paper`, the ``supported``
+    column shaded green (supported) or red (not supported)."""
+    def _verdict(col):
+        return ["background-color: #e6f4ea" if v else "background-color: #fdecea" for v in col]
+
+    return claims.style.hide(axis="index").apply(_verdict, subset=["supported"]).set_uuid("claims")
+
+
+_COMPARISON_COLUMNS = ("artefact", "dataset", "framework", "setting", "metric", "unit", "paper", "mean",
+                       "ci95_low", "ci95_high", "n", "difference", "comparable", "note")
+
+
+def comparison_styled(comparison):
+    """The side-by-side numbers of :func:`splitalloc.experiments.compare_with_paper` (column
+    ``mean`` shown as ``ours``), two decimals."""
+    cols = [c for c in _COMPARISON_COLUMNS if c in comparison.columns]
+    return (comparison[cols].rename(columns={"mean": "ours"})
+            .style.hide(axis="index").format(precision=2).set_uuid("comparison"))
+
+
+def plot_paper_vs_ours(comparison) -> go.Figure:
+    """Every comparable number: ours (mean with 95 % CI over seeds) and the paper's, one row
+    per artefact · dataset · framework · setting · metric (unit), in the table's order."""
+    comp = comparison[comparison["comparable"].astype(bool) & comparison["mean"].notna()].reset_index(drop=True)
+    label = (comp["artefact"] + " · " + comp["dataset"].astype(str) + " · " + comp["framework"].astype(str)
+             + " · " + comp["setting"].fillna("").astype(str) + " · " + comp["metric"]
+             + " (" + comp["unit"].fillna("").astype(str) + ")")
+    fig = go.Figure()
+    fig.add_scatter(x=comp["mean"], y=label, mode="markers", name="ours (mean, 95% CI)",
+                    marker=dict(color="#1f77b4", size=8),
+                    error_x=dict(type="data", symmetric=False,
+                                 array=(comp["ci95_high"] - comp["mean"]).fillna(0),
+                                 arrayminus=(comp["mean"] - comp["ci95_low"]).fillna(0)))
+    fig.add_scatter(x=comp["paper"], y=label, mode="markers", name="paper",
+                    marker=dict(color="#d62728", symbol="x", size=9))
+    fig.update_layout(**_title_layout("Comparable numbers: paper vs ours", legend_below=False),
+                      xaxis_title="value, in the unit given at the end of each row label",
+                      yaxis_title="", height=max(400, 22 * len(comp) + 150), legend_title="source",
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def parameters_styled(table):
+    """:func:`splitalloc.config.parameter_table` as a styled table, rows stated in the paper
+    shaded blue."""
+    def _shade(source):
+        return ["background-color: #e8f1fb" if s == "paper" else "" for s in source]
+
+    return (table.style.hide(axis="index").set_uuid("parameters").apply(_shade, subset=["source"])
+            .set_properties(subset=["provenance"], **{"text-align": "left", "white-space": "normal"})
+            .set_caption("Experimental parameters (blue: stated in the paper)"))
+
+
+def plot_parameter_sources(table) -> go.Figure:
+    """Stacked bars: number of parameters per group, split by source (paper / assumption).
+    ``table`` from :func:`splitalloc.config.parameter_table`."""
+    by_group = table.groupby(["group", "source"]).size().unstack(fill_value=0)
+    fig = go.Figure()
+    for source, colour in (("paper", "#1f77b4"), ("assumption", "#ff7f0e")):
+        if source in by_group:
+            fig.add_bar(x=list(by_group.index), y=by_group[source].tolist(), name=source, marker_color=colour)
+    fig.update_layout(barmode="stack", **_title_layout("Parameters by group and source", legend_below=False),
+                      xaxis_title="parameter group", yaxis_title="number of parameters", legend_title="source",
+                      height=400)
     return fig

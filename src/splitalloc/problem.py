@@ -95,6 +95,26 @@ class LPProblem:
         """The (E, K) bandwidth densities block of ``G``."""
         return self.G[self.rows_B]
 
+    def row_labels(self, services: Sequence[str] | None = None) -> list[str]:
+        """A readable name for each of the ``m`` rows of ``G`` and ``h`` (eq. 4a-4b), in order:
+        server capacities ``C_i`` (2a), link capacities ``B_e`` (2b), the admission bounds
+        ``d_k <= D_k`` and the non-negativity rows ``-d_k <= 0`` (1).
+
+        ``services`` names the K services (e.g. ``Scenario.services``); ``None`` numbers them
+        ``service 0 .. K-1``. A wrong length raises ``ValueError``.
+        """
+        K = self.n_services
+        if services is None:
+            names = [f"service {k}" for k in range(K)]
+        else:
+            names = [str(s) for s in services]
+            if len(names) != K:
+                raise ValueError(f"row_labels: services must name the {K} services, got {len(names)}: {names}")
+        return ([f"server {i} capacity C_{i}" for i in range(self.n_servers)]
+                + [f"link {e} capacity B_{e}" for e in range(self.n_links)]
+                + [f"demand bound of {s}" for s in names]
+                + [f"non-negativity of {s}" for s in names])
+
     def h(self, C: Any, B: Any, D: Any) -> Any:
         """Right-hand side ``h = [C; B; D; 0]`` (eq. 4b), broadcast over leading dimensions.
 
