@@ -360,6 +360,28 @@ def _active_set(p, G, h, x0, max_iter):
 _PREP_CACHE: list = []       # [(weakref to G, G._version, prepared tuple)], most recent first
 
 
+class _Shared:
+    """Constants derived from a shared ``G`` (m, K), cached with its preprocessing: the
+    extended rows ``[G; I]`` (backward pass), ``[Gn; I]`` (final vertex) and ``max |G_ij|``
+    over the kept rows (certificate scale)."""
+
+    __slots__ = ("G_ext", "Gn_ext", "gmax")
+
+    def __init__(self, G, Gk, Gn):
+        self.G_ext = _extend(G)
+        self.Gn_ext = _extend(Gn)
+        self.gmax = Gk.abs().amax((-2, -1))
+
+
+def _cached_prep(G):
+    """The cached :func:`_prepare` result of a shared ``G`` (same tensor, same version), or None."""
+    if G.dim() == 2 and not G.requires_grad:
+        for ref, version, out in _PREP_CACHE:
+            if ref() is G and version == G._version:
+                return out
+    return None
+
+
 def _prepare(G):
     """Row preprocessing of ``G``: non-zero-row mask and indices, the kept rows, their norms,
     the row-normalised rows and (shared ``G``) the bound rows for :func:`_box_corner`.
@@ -368,10 +390,9 @@ def _prepare(G):
     for the last few ``G`` tensors, keyed by identity (weak reference) and version counter:
     an in-place change of ``G`` invalidates the entry.
     """
-    if G.dim() == 2 and not G.requires_grad:
-        for ref, version, out in _PREP_CACHE:
-            if ref() is G and version == G._version:
-                return out
+    out = _cached_prep(G)
+    if out is not None:
+        return out
     rowsum = G.abs().sum(-1) if G.dim() == 2 else G.abs().sum(-1).amax(0)
     nzmask = rowsum > 0
     keep = nzmask.nonzero().squeeze(1)
@@ -383,7 +404,7 @@ def _prepare(G):
     nrm = torch.where(nrm > 0, nrm, 1.0)                         # zero rows of a batched G
     Gn = Gk / nrm.unsqueeze(-1)
     bounds = _bound_rows(Gn) if G.dim() == 2 else None
-    out = (nzmask, keep, Gk, nrm, Gn, bounds)
+    out = (nzmask, keep, Gk, nrm, Gn, bounds, _Shared(G, Gk, Gn) if G.dim() == 2 else None)
     if G.dim() == 2 and not G.requires_grad:
         _PREP_CACHE.insert(0, (weakref.ref(G), G._version, out))
         del _PREP_CACHE[4:]
@@ -431,9 +452,8 @@ def _dual_simplex(p, G, h, W, max_iter):
     m = G.shape[0]
     dev, dt = p.device, p.dtype
     tiny = torch.finfo(dt).tiny
-    W_out = W.clone()
+    W_out = Minv_out = None              # full-batch results, created when the batch is compacted
     Minv = G[W].transpose(1, 2)          # the box corner: G_W = diag(+-1) is its own inverse
-    Minv_out = Minv.clone()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     gidx = torch.arange(B, device=dev)
     lam = (p.unsqueeze(1) @ Minv).squeeze(1).clamp_min(0.0)
@@ -443,7 +463,6 @@ def _dual_simplex(p, G, h, W, max_iter):
     ftol = (_TOL_FEAS * hscale).unsqueeze(1)
     n_degenerate = torch.zeros(B, dtype=torch.long, device=dev)
     ar_n = torch.arange(n, device=dev)
-    rows = torch.arange(m, device=dev)
     big = m + 1
     it = 0
     while True:
@@ -456,7 +475,10 @@ def _dual_simplex(p, G, h, W, max_iter):
             status[gidx[has]] = NUMERICAL
             break
         if 2 * n_has <= has.numel() and has.numel() > 16:        # compact the working batch
-            W_out[gidx], Minv_out[gidx] = W, Minv
+            if W_out is None:
+                W_out, Minv_out = W.clone(), Minv.clone()
+            else:
+                W_out[gidx], Minv_out[gidx] = W, Minv
             sel = has.nonzero().squeeze(1)
             gidx, W, Minv, lam, d, slack, h, p = (t[sel] for t in (gidx, W, Minv, lam, d, slack, h, p))
             ftol, n_degenerate, r_dantzig, has = (t[sel] for t in (ftol, n_degenerate, r_dantzig, has))
@@ -467,7 +489,7 @@ def _dual_simplex(p, G, h, W, max_iter):
         bland = n_degenerate >= n
         r = r_dantzig
         if bool(bland.any()):
-            r = torch.where(bland, torch.where(slack < -ftol, rows, big).argmin(1), r_dantzig)
+            r = torch.where(bland, torch.where(slack < -ftol, torch.arange(m, device=dev), big).argmin(1), r_dantzig)
         a = (G[r].unsqueeze(1) @ Minv).squeeze(1)                # g_r = sum_i a_i g_{W_i}
         amax = a.abs().amax(1, keepdim=True)
         ratio = torch.where(a > _TOL_Q * amax, lam / a.clamp_min(tiny), torch.inf)
@@ -492,6 +514,8 @@ def _dual_simplex(p, G, h, W, max_iter):
         slack = h - d @ G.T
         if any_infeasible:
             slack = torch.where(infeasible.unsqueeze(1), 0.0, slack)
+    if W_out is None:                    # never compacted
+        return W, Minv, status
     W_out[gidx], Minv_out[gidx] = W, Minv
     return W_out, Minv_out, status
 
@@ -523,10 +547,18 @@ def _validate(p, G, h):
                          f"got {tuple(p.shape)}")
     if p.dim() == 2 and p.shape[0] != B:
         raise ValueError(f"lp_solve: p has batch size {p.shape[0]} but h has batch size {B}")
-    for name, t in (("p", p), ("G", G), ("h", h)):
-        if t.numel() and not bool(torch.isfinite(torch.stack(torch.aminmax(t))).all()):  # NaN propagates
-            raise ValueError(f"lp_solve: {name} contains non-finite values (NaN or inf)")
-    if not (p.device == G.device == h.device):
+    # finiteness: min and max of each tensor (NaN propagates), one fused check on one device;
+    # a shared G whose preprocessing is cached was checked when it was cached (same identity
+    # and version, so an in-place change of G is checked again)
+    same_device = p.device == G.device == h.device
+    named = [("p", p), ("h", h)] if _cached_prep(G) is not None else [("p", p), ("G", G), ("h", h)]
+    named = [(name, t) for name, t in named if t.numel()]
+    if named and not (same_device and bool(torch.isfinite(
+            torch.stack([x for _, t in named for x in torch.aminmax(t)])).all())):
+        for name, t in named:
+            if not bool(torch.isfinite(torch.stack(torch.aminmax(t))).all()):
+                raise ValueError(f"lp_solve: {name} contains non-finite values (NaN or inf)")
+    if not same_device:
         raise ValueError(f"lp_solve: p, G, h must be on one device, got {p.device}, {G.device}, {h.device}")
     return h2, unbatched
 
@@ -555,7 +587,8 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
     """:func:`solve_batch` on validated input (``h2`` is (B, m)).
 
     Returns the :class:`LPResult` and, for the backward pass, ``Minv`` (B, K, K), the
-    inverse of the row-normalised ``G_W``, and the norms of the working-set rows.
+    inverse of the row-normalised ``G_W``, the norms of the working-set rows and a flag:
+    True when every instance is optimal with only real (non-artificial) rows in its basis.
     """
     h = h2
     B, m = h2.shape
@@ -566,37 +599,50 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
         max_iter = 50 * (m + 2 * K) + 100
     # drop rows that are zero for every instance (eq. (4a): servers/links no service uses),
     # scale the others to unit norm (the LP is unchanged); cached for a shared G
-    nzmask, keep, Gk, nrm, Gn, bounds = _prepare(G)
+    nzmask, keep, Gk, nrm, Gn, bounds, consts = _prepare(G)
     mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
-    if mk < m and bool((h2.amin(1) < 0).any()):                 # one pass when h >= 0
+    clean = True                         # no instance found infeasible so far
+    if mk < m and h2.numel() and bool(h2.amin() < 0):          # one pass when h >= 0
         zero_rows = (~nzmask).nonzero().squeeze(1)
         bad0 = (h2[:, zero_rows] < 0).any(1)                     # 0 <= h_i violated
         status = torch.where(bad0, INFEASIBLE, status)
+        clean = False
     hk = h2[:, keep] if mk < m else h2
     hn = hk / nrm
-    x0 = torch.zeros(B, K, dtype=dt, device=dev)
-    W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
-    Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
-    todo = status == OPTIMAL                                     # instances still to solve
+    all_dual = False                     # every instance solved by the dual simplex (no artificial rows)
+    dual = None                          # (instances, W, Minv, status) from the dual simplex
     # 1) dual simplex from the box corner where G has the bound rows (the paper's family)
     if method in ("auto", "dual") and G.dim() == 2 and mk > 0:
         W0, dual_ok = _box_corner(P, *bounds)
         if method == "dual" and not bool(dual_ok.all()):
             raise ValueError("solve_batch: method='dual' needs rows +e_k / -e_k in G (bounds on d) "
                              "matching the sign of p_k for every service")
-        idx = (dual_ok & todo).nonzero().squeeze(1)
-        if idx.numel():
-            Wd, Md, sd = _dual_simplex(P[idx], Gn, hn[idx], W0[idx], max_iter)
-            solved = sd != NUMERICAL                             # else: retry with the primal method
-            i_s = idx[solved]
-            W[i_s], Minv[i_s], status[i_s] = Wd[solved], Md[solved], sd[solved]
-            todo[i_s] = False
+        if clean and B and bool(dual_ok.all()):                  # every instance (the usual case)
+            dual = (None,) + _dual_simplex(P, Gn, hn, W0, max_iter)
+            all_dual = bool((dual[3] != NUMERICAL).all())
+            if all_dual:
+                W, Minv, status = dual[1], dual[2], dual[3]
+        else:
+            idx = (dual_ok & status.eq(OPTIMAL)).nonzero().squeeze(1)
+            if idx.numel():
+                dual = (idx,) + _dual_simplex(P[idx], Gn, hn[idx], W0[idx], max_iter)
     elif method not in ("auto", "dual", "primal"):
         raise ValueError(f"solve_batch: method must be 'auto', 'dual' or 'primal', got {method!r}")
+    if not all_dual:
+        x0 = torch.zeros(B, K, dtype=dt, device=dev)
+        W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
+        Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
+        todo = status == OPTIMAL                                 # instances still to solve
+        if dual is not None:
+            idx, Wd, Md, sd = dual
+            solved = sd != NUMERICAL                             # else: retry with the primal method
+            i_s = idx[solved] if idx is not None else solved.nonzero().squeeze(1)
+            W[i_s], Minv[i_s], status[i_s] = Wd[solved], Md[solved], sd[solved]
+            todo[i_s] = False
     # 2) primal active-set method (phase 1 first where d = 0 is infeasible)
-    need1 = todo & (hn < 0).any(1)
-    if bool(need1.any()):
+    need1 = None if all_dual else todo & (hn < 0).any(1)
+    if need1 is not None and bool(need1.any()):
         i1 = need1.nonzero().squeeze(1)
         G1n = _subset(Gn, i1)
         ones_col = torch.ones(*G1n.shape[:-1], 1, dtype=dt, device=dev)
@@ -618,7 +664,7 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
         status[i1[infeas]] = INFEASIBLE
         todo[i1[infeas]] = False
         x0[i1] = torch.where(infeas.unsqueeze(1), 0.0, x1[:, :K])
-    if bool(todo.any()):
+    if not all_dual and bool(todo.any()):
         if bool(todo.all()):
             W, Minv, status = _active_set(P, Gn, hn, x0, max_iter)
         else:
@@ -626,57 +672,84 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
             Wr, Mr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
             W[run], Minv[run], status[run] = Wr, Mr, str_
     # final vertex and multipliers, with one step of iterative refinement (eqs. (8a), (4b))
-    M = _take_rows(_extend(Gn), W)                               # normalised G_W
-    hW = torch.cat([hn, x0], 1).gather(1, W)
+    shared = G.dim() == 2
+    if all_dual:                                                 # only real rows in W
+        M = _take_rows(Gn, W)                                    # normalised G_W
+        hW = hn.gather(1, W)
+    else:
+        M = _take_rows(consts.Gn_ext if consts is not None else _extend(Gn), W)
+        hW = torch.cat([hn, x0], 1).gather(1, W)
     d = (Minv @ hW.unsqueeze(-1)).squeeze(-1)
     d = d + (Minv @ (hW - (M @ d.unsqueeze(-1)).squeeze(-1)).unsqueeze(-1)).squeeze(-1)
     lW = (P.unsqueeze(1) @ Minv).squeeze(1)
     lW = lW + ((P - (lW.unsqueeze(1) @ M).squeeze(1)).unsqueeze(1) @ Minv).squeeze(1)
-    art = W >= mk
-    wn = torch.where(art, 1.0, torch.cat([nrm, torch.ones_like(x0)], -1).gather(1, W)
-                     if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
+    if all_dual:
+        art = None
+        wn = nrm[W] if shared else nrm.gather(1, W)
+    else:
+        art = W >= mk
+        wn = torch.where(art, 1.0, torch.cat([nrm, torch.ones_like(x0)], -1).gather(1, W)
+                         if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
     lW = lW / wn                                                 # multipliers of the original rows
     # certificate: primal feasibility, dual feasibility, zero multipliers on artificial rows
-    scale = hk.abs().amax(1) + Gk.abs().amax((-2, -1)) * d.abs().amax(1)
+    gmax = consts.gmax if consts is not None else Gk.abs().amax((-2, -1))
+    scale = hk.abs().amax(1) + gmax * d.abs().amax(1)
     viol = ((_matvec(Gk, d) - hk).amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) \
         > _TOL_CHECK * scale
     ps = _TOL_CHECK * P.abs().amax(1, keepdim=True)
-    dual_bad = torch.where(art, lW.abs() > ps, lW < -ps).any(1)
-    finite = torch.isfinite(d).all(1) & torch.isfinite(lW).all(1) & torch.isfinite(Minv).all((1, 2))
+    dual_bad = (lW < -ps).any(1) if art is None else torch.where(art, lW.abs() > ps, lW < -ps).any(1)
+    finite = torch.isfinite(torch.cat([d, lW, Minv.flatten(1)], 1)).all(1)
     bad = (status == OPTIMAL) & (viol | dual_bad | ~finite)
     status = torch.where(bad, NUMERICAL, status)
     ok = status == OPTIMAL
-    d = torch.where(ok.unsqueeze(1), d, 0.0) + 0.0               # + 0.0: no negative zeros
-    orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
-    basis = torch.where(ok.unsqueeze(1), orig, 0)
+    all_ok = bool(ok.all())
+    d = (d if all_ok else torch.where(ok.unsqueeze(1), d, 0.0)) + 0.0   # + 0.0: no negative zeros
+    if art is None:
+        orig = keep[W] if mk < m else W
+        basis = orig if all_ok else torch.where(ok.unsqueeze(1), orig, 0)
+    else:
+        orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
+        basis = torch.where(ok.unsqueeze(1), orig, 0)
     if want_lam:                                                 # (B, m), zero off the active set
         lam = torch.zeros(B, m, dtype=dt, device=dev)
-        lam.scatter_add_(1, torch.where(art, 0, orig), torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
+        if art is None:
+            lam.scatter_add_(1, orig, lW.clamp_min(0.0) if all_ok else torch.where(ok.unsqueeze(1), lW.clamp_min(0.0), 0.0))
+        else:
+            lam.scatter_add_(1, torch.where(art, 0, orig), torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
     else:
         lam = torch.zeros(0, dtype=dt, device=dev)
-    Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(K, dtype=dt, device=dev))
-    wn = torch.where(ok.unsqueeze(1), wn, 1.0)
-    return LPResult(d=d, lam=lam, basis=basis, status=status), Minv, wn
+    if not all_ok:
+        Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(K, dtype=dt, device=dev))
+        wn = torch.where(ok.unsqueeze(1), wn, 1.0)
+    return LPResult(d=d, lam=lam, basis=basis, status=status), Minv, wn, art is None and all_ok
 
 
 # --------------------------------------------------------------------------- autograd
-def _backward_h(G, basis, status, Minv, wn, grad_d):
+def _backward_h(G, basis, status, Minv, wn, grad_d, plain=False):
     """``dl/dh``: ``G_A^{-T} dl/dd`` on the active rows, zero elsewhere (eqs. (11)-(12)).
 
     ``G_A^{-1} = Minv diag(1 / wn)`` (``Minv`` is the inverse of the row-normalised
-    ``G_A``); one step of iterative refinement against the original ``G_A``.
+    ``G_A``); one step of iterative refinement against the original ``G_A``. ``plain``: every
+    instance is optimal and ``basis`` holds no artificial row (then no masking is needed).
     """
     B, K = grad_d.shape
     m = G.shape[-2]
-    art = basis < 0
-    ext = torch.where(art, m + (-1 - basis), basis)              # extended numbering
-    GA = _take_rows(_extend(G), ext)                             # G_A (B, K, K)
+    if plain:
+        GA = _take_rows(G, basis)                                # G_A (B, K, K)
+    else:
+        art = basis < 0
+        ext = torch.where(art, m + (-1 - basis), basis)          # extended numbering
+        prep = _cached_prep(G)
+        GA = _take_rows(prep[-1].G_ext if prep is not None else _extend(G), ext)
     y = (grad_d.unsqueeze(1) @ Minv).squeeze(1) / wn             # eq. (11)
     res = grad_d - (y.unsqueeze(1) @ GA).squeeze(1)
     y = y + (res.unsqueeze(1) @ Minv).squeeze(1) / wn
-    use = (status == OPTIMAL).unsqueeze(1) & ~art
     g = torch.zeros(B, m, dtype=grad_d.dtype, device=grad_d.device)   # contiguous, (B, m)
-    g.scatter_add_(1, torch.where(art, 0, basis), torch.where(use, y, 0.0))
+    if plain:
+        g.scatter_add_(1, basis, y)
+    else:
+        use = (status == OPTIMAL).unsqueeze(1) & ~art
+        g.scatter_add_(1, torch.where(art, 0, basis), torch.where(use, y, 0.0))
     return g                                                     # eq. (12)
 
 
@@ -686,7 +759,7 @@ class _LPFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, p, G, h, want_lam):
         ctx.set_materialize_grads(False)           # no (B, m) zero tensors for unused outputs
-        res, Minv, wn = _solve_core(p, G, h, want_lam=want_lam)   # inputs validated by lp_solve
+        res, Minv, wn, ctx.plain = _solve_core(p, G, h, want_lam=want_lam)   # inputs validated by lp_solve
         ctx.save_for_backward(G, res.basis, res.status, Minv, wn)
         ctx.mark_non_differentiable(res.lam, res.status)
         return res.d, res.lam, res.status
@@ -698,7 +771,7 @@ class _LPFunction(torch.autograd.Function):
         grad_h = None
         if ctx.needs_input_grad[2] and grad_d is not None:
             with _threads(basis.shape[0] * G.shape[-2]):
-                grad_h = _backward_h(G, basis, status, Minv, wn, grad_d)
+                grad_h = _backward_h(G, basis, status, Minv, wn, grad_d, ctx.plain)
         return None, None, grad_h, None
 
 
