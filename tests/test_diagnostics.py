@@ -62,6 +62,11 @@ def test_finite_difference_check_matches_analytic_gradient():
     np.testing.assert_allclose(df["multiplier"], df["autograd"], atol=1e-9)
     assert df["abs_error"].max() < 1e-6
     np.testing.assert_allclose(df["eps"], 1e-4 * np.maximum(1, H))
+    summ = diagnostics.gradient_check_summary(df)
+    assert summ["n_rows"] == 5 and summ["n_nonzero"] == 2
+    assert summ["matches_finite_difference"] and summ["equals_multipliers"]
+    bad = diagnostics.gradient_check_summary(df.assign(multiplier=df["multiplier"] + 0.5))
+    assert not bad["equals_multipliers"]
 
 
 def test_finite_difference_check_sees_a_kink():
@@ -70,6 +75,7 @@ def test_finite_difference_check_sees_a_kink():
     h = np.array([3.0, 3.0, 2.0, 0.0, 0.0])
     df = diagnostics.finite_difference_check(P, G, h, step=1e-3)
     assert df["abs_error"].max() > 0.1
+    assert not diagnostics.gradient_check_summary(df)["matches_finite_difference"]
 
 
 @pytest.mark.parametrize("kwargs, match", [

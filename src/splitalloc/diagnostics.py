@@ -25,7 +25,8 @@ import torch
 
 from . import layer
 
-__all__ = ["HighsComparison", "compare_with_highs", "active_constraints", "finite_difference_check"]
+__all__ = ["HighsComparison", "compare_with_highs", "active_constraints", "finite_difference_check",
+           "gradient_check_summary"]
 
 
 def _arrays(p, G, h) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,3 +142,19 @@ def finite_difference_check(p, G, h, *, step: float, labels: Sequence[str] | Non
     return pd.DataFrame({"row": np.arange(m), "label": names, "h": h, "eps": eps, "autograd": grad,
                          "finite_difference": fd, "multiplier": lam[0].detach().numpy(),
                          "abs_error": np.abs(grad - fd)})
+
+
+def gradient_check_summary(df: pd.DataFrame, *, fd_atol: float = 1e-6, dual_atol: float = 1e-9,
+                           zero_tol: float = 1e-12) -> dict:
+    """Verdicts on a :func:`finite_difference_check` frame: ``n_rows`` (m), ``n_nonzero``
+    (rows with ``|autograd| > zero_tol``), ``max_abs_error`` (autograd vs finite differences),
+    ``matches_finite_difference`` (``max_abs_error < fd_atol``) and ``equals_multipliers``
+    (autograd within ``dual_atol`` of lambda on every row, the LP sensitivity result)."""
+    need = {"autograd", "finite_difference", "multiplier", "abs_error"}
+    if need - set(df.columns):
+        raise ValueError(f"gradient_check_summary: missing columns {sorted(need - set(df.columns))}; "
+                         "expected the frame of finite_difference_check")
+    err = float(df["abs_error"].max())
+    return dict(n_rows=int(len(df)), n_nonzero=int((df["autograd"].abs() > zero_tol).sum()),
+                max_abs_error=err, matches_finite_difference=bool(err < fd_atol),
+                equals_multipliers=bool(np.allclose(df["autograd"], df["multiplier"], rtol=0, atol=dual_atol)))

@@ -513,9 +513,10 @@ def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
 
 
 # ============================================================== method page (LP layer checks)
-def plot_gradient_check(df, *, tol: float = 1e-12) -> go.Figure:
+def plot_gradient_check(df, *, tol: float = 1e-12, fd_tol: float = 1e-9) -> go.Figure:
     """Bar chart of the layer's gradient ``d(p·d*)/dh`` (eqs. 9-12) with the central finite
-    differences as markers, on the rows where either is non-zero (beyond ``tol``).
+    differences as markers, on the rows where either is non-zero (autograd beyond ``tol``,
+    finite difference beyond ``fd_tol``, which allows for its rounding noise).
 
     ``df`` is :func:`splitalloc.diagnostics.finite_difference_check`'s frame (columns
     ``label``, ``autograd``, ``finite_difference``).
@@ -524,7 +525,7 @@ def plot_gradient_check(df, *, tol: float = 1e-12) -> go.Figure:
     if need - set(df.columns):
         raise ValueError(f"plot_gradient_check: missing columns {sorted(need - set(df.columns))}; expected "
                          "the frame of splitalloc.diagnostics.finite_difference_check")
-    rows = df[(df["autograd"].abs() > tol) | (df["finite_difference"].abs() > tol)]
+    rows = df[(df["autograd"].abs() > tol) | (df["finite_difference"].abs() > fd_tol)]
     fig = go.Figure()
     fig.add_bar(x=rows["label"], y=rows["autograd"], name="autograd (KKT backward)", marker_color="#1f77b4")
     fig.add_scatter(x=rows["label"], y=rows["finite_difference"], mode="markers",
