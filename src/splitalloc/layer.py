@@ -466,8 +466,8 @@ def _dual_simplex(p, G, h, W, max_iter):
     big = m + 1
     it = 0
     while True:
-        r_dantzig = slack.argmin(1)
-        has = _col(slack, r_dantzig) < -ftol.squeeze(1)
+        smin, r_dantzig = slack.min(1)                           # first index among ties, as argmin
+        has = smin < -ftol.squeeze(1)
         n_has = int(has.sum())
         if n_has == 0:
             break
