@@ -43,7 +43,7 @@ compacted as instances finish.
   dropped: they only require ``h_i >= 0`` and never bind a vertex. The other rows are
   scaled to unit norm (the LP is unchanged), so tolerances are relative and the methods
   behave the same for ``h`` of size 1e-6 or 1e6. For a shared ``G`` this preprocessing is
-  cached (keyed by the tensor's identity and version counter).
+  cached (keyed by the tensor's identity, version counter and storage address).
 
 Deterministic rule at degenerate vertices and ties. Dual simplex: the entering row is the
 most violated one (ties: smallest row index); the leaving row the smallest row index among
@@ -357,7 +357,7 @@ def _active_set(p, G, h, x0, max_iter):
     return W_out, Minv_out, status
 
 
-_PREP_CACHE: list = []       # [(weakref to G, G._version, prepared tuple)], most recent first
+_PREP_CACHE: list = []       # [(weakref to G, (version, address, strides), prepared tuple)], most recent first
 
 
 class _Shared:
@@ -365,19 +365,32 @@ class _Shared:
     extended rows ``[G; I]`` (backward pass), ``[Gn; I]`` (final vertex) and ``max |G_ij|``
     over the kept rows (certificate scale)."""
 
-    __slots__ = ("G_ext", "Gn_ext", "gmax")
+    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner")
 
     def __init__(self, G, Gk, Gn):
         self.G_ext = _extend(G)
         self.Gn_ext = _extend(Gn)
         self.gmax = Gk.abs().amax((-2, -1))
+        self.corner = None               # (weakref to p, (version, address, strides), rows (K,), bool)
+
+    def box_corner(self, p, B, bounds):
+        """:func:`_box_corner` for a shared ``p`` (K,), expanded to the batch ``B``; the
+        rows are cached per ``p`` tensor (identity, version counter and storage address, so an
+        in-place change or a replaced ``.data`` recomputes them)."""
+        c = self.corner
+        key = (p._version, p.data_ptr(), p.stride())
+        if c is None or c[0]() is not p or c[1] != key:
+            W0, ok = _box_corner(p.unsqueeze(0), *bounds)
+            c = self.corner = (weakref.ref(p), key, W0[0], bool(ok[0]))
+        return c[2].expand(B, -1).clone(), c[3]
 
 
 def _cached_prep(G):
     """The cached :func:`_prepare` result of a shared ``G`` (same tensor, same version), or None."""
     if G.dim() == 2 and not G.requires_grad:
+        key = (G._version, G.data_ptr(), G.stride())
         for ref, version, out in _PREP_CACHE:
-            if ref() is G and version == G._version:
+            if ref() is G and version == key:
                 return out
     return None
 
@@ -387,8 +400,11 @@ def _prepare(G):
     the row-normalised rows and (shared ``G``) the bound rows for :func:`_box_corner`.
 
     A shared ``G`` is usually a constant of the model (eq. (4a)), so the result is cached
-    for the last few ``G`` tensors, keyed by identity (weak reference) and version counter:
-    an in-place change of ``G`` invalidates the entry.
+    for the last few ``G`` tensors, keyed by identity (weak reference), version counter,
+    storage address and strides: an in-place change of ``G`` (or a replaced ``G.data``)
+    invalidates the entry. A cached ``G`` was checked finite when it was cached, so
+    :func:`_validate` does not check it again. The cache also holds derived constants
+    (:class:`_Shared`).
     """
     out = _cached_prep(G)
     if out is not None:
@@ -406,7 +422,7 @@ def _prepare(G):
     bounds = _bound_rows(Gn) if G.dim() == 2 else None
     out = (nzmask, keep, Gk, nrm, Gn, bounds, _Shared(G, Gk, Gn) if G.dim() == 2 else None)
     if G.dim() == 2 and not G.requires_grad:
-        _PREP_CACHE.insert(0, (weakref.ref(G), G._version, out))
+        _PREP_CACHE.insert(0, (weakref.ref(G), (G._version, G.data_ptr(), G.stride()), out))
         del _PREP_CACHE[4:]
     return out
 
@@ -614,16 +630,23 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
     dual = None                          # (instances, W, Minv, status) from the dual simplex
     # 1) dual simplex from the box corner where G has the bound rows (the paper's family)
     if method in ("auto", "dual") and G.dim() == 2 and mk > 0:
-        W0, dual_ok = _box_corner(P, *bounds)
-        if method == "dual" and not bool(dual_ok.all()):
+        if p.dim() == 1 and consts is not None:                  # one p for the batch: cached rows
+            W0, all_ok = consts.box_corner(p, B, bounds)
+            dual_ok = None                                       # = all_ok for every instance
+        else:
+            W0, dual_ok = _box_corner(P, *bounds)
+            all_ok = bool(dual_ok.all())
+        if method == "dual" and not all_ok:
             raise ValueError("solve_batch: method='dual' needs rows +e_k / -e_k in G (bounds on d) "
                              "matching the sign of p_k for every service")
-        if clean and B and bool(dual_ok.all()):                  # every instance (the usual case)
+        if clean and B and all_ok:                               # every instance (the usual case)
             dual = (None,) + _dual_simplex(P, Gn, hn, W0, max_iter)
             all_dual = bool((dual[3] != NUMERICAL).all())
             if all_dual:
                 W, Minv, status = dual[1], dual[2], dual[3]
         else:
+            if dual_ok is None:
+                dual_ok = torch.full((B,), all_ok, dtype=torch.bool, device=dev)
             idx = (dual_ok & status.eq(OPTIMAL)).nonzero().squeeze(1)
             if idx.numel():
                 dual = (idx,) + _dual_simplex(P[idx], Gn, hn[idx], W0[idx], max_iter)
