@@ -191,6 +191,17 @@ def _matvec(G: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.bmm(G, x.unsqueeze(-1)).squeeze(-1)
 
 
+def _bmv(M: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``M_b x_b`` for M (B, n, k) and x (B, k) -> (B, n) (``bmm``: what ``@`` computes, with
+    fewer dispatches)."""
+    return torch.bmm(M, x.unsqueeze(-1)).squeeze(-1)
+
+
+def _vbm(x: torch.Tensor, M: torch.Tensor) -> torch.Tensor:
+    """``x_b^T M_b`` for x (B, n) and M (B, n, k) -> (B, k)."""
+    return torch.bmm(x.unsqueeze(1), M).squeeze(1)
+
+
 def _take_rows(G: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     """Rows ``idx`` (B, n) of shared (m, n) or batched (B, m, n) ``G`` -> (B, n, n)."""
     if G.dim() == 2:
@@ -472,8 +483,8 @@ def _dual_simplex(p, G, h, W, max_iter):
     Minv = G[W].transpose(1, 2)          # the box corner: G_W = diag(+-1) is its own inverse
     status = torch.zeros(B, dtype=torch.long, device=dev)
     gidx = torch.arange(B, device=dev)
-    lam = (p.unsqueeze(1) @ Minv).squeeze(1).clamp_min(0.0)
-    d = (Minv @ h.gather(1, W).unsqueeze(-1)).squeeze(-1)
+    lam = _vbm(p, Minv).clamp_min(0.0)
+    d = _bmv(Minv, h.gather(1, W))
     slack = h - d @ G.T
     hscale = h.abs().amax(1)
     ftol = (_TOL_FEAS * hscale).unsqueeze(1)
@@ -506,7 +517,7 @@ def _dual_simplex(p, G, h, W, max_iter):
         r = r_dantzig
         if bool(bland.any()):
             r = torch.where(bland, torch.where(slack < -ftol, torch.arange(m, device=dev), big).argmin(1), r_dantzig)
-        a = (G[r].unsqueeze(1) @ Minv).squeeze(1)                # g_r = sum_i a_i g_{W_i}
+        a = _vbm(G[r], Minv)                # g_r = sum_i a_i g_{W_i}
         amax = a.abs().amax(1, keepdim=True)
         ratio = torch.where(a > _TOL_Q * amax, lam / a.clamp_min(tiny), torch.inf)
         tmin = ratio.amin(1)
@@ -526,7 +537,7 @@ def _dual_simplex(p, G, h, W, max_iter):
         lam = torch.where(ej, t.unsqueeze(1), lam - t.unsqueeze(1) * a).clamp_min(0.0)
         W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
         n_degenerate = torch.where(pivot & (t <= 0), n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
-        d = (Minv @ h.gather(1, W).unsqueeze(-1)).squeeze(-1)   # the new vertex G_W^{-1} h_W
+        d = _bmv(Minv, h.gather(1, W))   # the new vertex G_W^{-1} h_W
         slack = h - d @ G.T
         if any_infeasible:
             slack = torch.where(infeasible.unsqueeze(1), 0.0, slack)
@@ -702,10 +713,10 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
     else:
         M = _take_rows(consts.Gn_ext if consts is not None else _extend(Gn), W)
         hW = torch.cat([hn, x0], 1).gather(1, W)
-    d = (Minv @ hW.unsqueeze(-1)).squeeze(-1)
-    d = d + (Minv @ (hW - (M @ d.unsqueeze(-1)).squeeze(-1)).unsqueeze(-1)).squeeze(-1)
-    lW = (P.unsqueeze(1) @ Minv).squeeze(1)
-    lW = lW + ((P - (lW.unsqueeze(1) @ M).squeeze(1)).unsqueeze(1) @ Minv).squeeze(1)
+    d = _bmv(Minv, hW)
+    d = d + _bmv(Minv, hW - _bmv(M, d))
+    lW = _vbm(P, Minv)
+    lW = lW + _vbm(P - _vbm(lW, M), Minv)
     if all_dual:
         art = None
         wn = nrm[W] if shared else nrm.gather(1, W)
@@ -764,9 +775,9 @@ def _backward_h(G, basis, status, Minv, wn, grad_d, plain=False):
         ext = torch.where(art, m + (-1 - basis), basis)          # extended numbering
         prep = _cached_prep(G)
         GA = _take_rows(prep[-1].G_ext if prep is not None else _extend(G), ext)
-    y = (grad_d.unsqueeze(1) @ Minv).squeeze(1) / wn             # eq. (11)
-    res = grad_d - (y.unsqueeze(1) @ GA).squeeze(1)
-    y = y + (res.unsqueeze(1) @ Minv).squeeze(1) / wn
+    y = _vbm(grad_d, Minv) / wn             # eq. (11)
+    res = grad_d - _vbm(y, GA)
+    y = y + _vbm(res, Minv) / wn
     g = torch.zeros(B, m, dtype=grad_d.dtype, device=grad_d.device)   # contiguous, (B, m)
     if plain:
         g.scatter_add_(1, basis, y)
