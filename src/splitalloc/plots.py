@@ -75,7 +75,7 @@ def _title_layout(title: str, subtitle: str | None = None, *, legend_below: bool
     (so the title fits the page width), responsive width (``autosize``, no fixed width) and,
     with ``legend_below``, a horizontal legend under the plot so the plot area keeps the width
     of the page's text column."""
-    t = dict(text=title, x=0, xanchor="left")
+    t = dict(text=title, xref="paper", x=0, xanchor="left")
     if subtitle:
         t["subtitle"] = dict(text=subtitle, font=dict(size=12, color="#555"))
     out = dict(title=t, autosize=True, margin=dict(t=90 if subtitle else 60))
