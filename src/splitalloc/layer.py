@@ -487,14 +487,14 @@ def _dual_simplex(p, G, h, W, max_iter):
     d = _bmv(Minv, h.gather(1, W))
     slack = h - d @ G.T
     hscale = h.abs().amax(1)
-    ftol = (_TOL_FEAS * hscale).unsqueeze(1)
+    nftol = -(_TOL_FEAS * hscale)        # (B,) minus the repair tolerance on the slacks
     n_degenerate = torch.zeros(B, dtype=torch.long, device=dev)
     ar_n = torch.arange(n, device=dev)
     big = m + 1
     it = 0
     while True:
         smin, r_dantzig = slack.min(1)                           # first index among ties, as argmin
-        has = smin < -ftol.squeeze(1)
+        has = smin < nftol
         n_has = int(has.sum())
         if n_has == 0:
             break
@@ -508,7 +508,7 @@ def _dual_simplex(p, G, h, W, max_iter):
                 W_out[gidx], Minv_out[gidx] = W, Minv
             sel = has.nonzero().squeeze(1)
             gidx, W, Minv, lam, d, slack, h, p = (t[sel] for t in (gidx, W, Minv, lam, d, slack, h, p))
-            ftol, n_degenerate, r_dantzig, has = (t[sel] for t in (ftol, n_degenerate, r_dantzig, has))
+            nftol, n_degenerate, r_dantzig, has = (t[sel] for t in (nftol, n_degenerate, r_dantzig, has))
         nb = has.numel()
         it += 1
         if it % max(_REFACTOR_EVERY, n) == 0:
@@ -516,7 +516,7 @@ def _dual_simplex(p, G, h, W, max_iter):
         bland = n_degenerate >= n
         r = r_dantzig
         if bool(bland.any()):
-            r = torch.where(bland, torch.where(slack < -ftol, torch.arange(m, device=dev), big).argmin(1), r_dantzig)
+            r = torch.where(bland, torch.where(slack < nftol.unsqueeze(1), torch.arange(m, device=dev), big).argmin(1), r_dantzig)
         a = _vbm(G[r], Minv)                # g_r = sum_i a_i g_{W_i}
         amax = a.abs().amax(1, keepdim=True)
         ratio = torch.where(a > _TOL_Q * amax, lam / a.clamp_min(tiny), torch.inf)
@@ -526,17 +526,26 @@ def _dual_simplex(p, G, h, W, max_iter):
         if any_infeasible:
             status[gidx[infeasible]] = INFEASIBLE
         pivot = has & ~infeasible
+        all_pivot = n_has == nb and not any_infeasible          # then the pivot masks are no-ops
         tie = tmin + _TOL_TIE * (tmin + lam.amax(1) / amax.squeeze(1).clamp_min(tiny))
         j = torch.where(ratio <= tie.unsqueeze(1), W, big).argmin(1)
         u = Minv.gather(2, j.view(nb, 1, 1).expand(nb, n, 1)).squeeze(2)
-        aj = torch.where(pivot, _col(a, j), 1.0)
         ej = ar_n.unsqueeze(0) == j.unsqueeze(1)
-        coef = torch.where(pivot.unsqueeze(1), (a - ej.to(dt)) / aj.unsqueeze(1), 0.0)
+        if all_pivot:
+            aj = _col(a, j)
+            coef = (a - ej.to(dt)) / aj.unsqueeze(1)
+        else:
+            aj = torch.where(pivot, _col(a, j), 1.0)
+            coef = torch.where(pivot.unsqueeze(1), (a - ej.to(dt)) / aj.unsqueeze(1), 0.0)
         Minv = torch.baddbmm(Minv, u.unsqueeze(2), coef.unsqueeze(1), alpha=-1.0)   # rank-one update
-        t = torch.where(pivot, _col(lam, j) / aj, 0.0)           # dual step length
+        t = _col(lam, j) / aj if all_pivot else torch.where(pivot, _col(lam, j) / aj, 0.0)  # dual step
         lam = torch.where(ej, t.unsqueeze(1), lam - t.unsqueeze(1) * a).clamp_min(0.0)
-        W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
-        n_degenerate = torch.where(pivot & (t <= 0), n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
+        if all_pivot:
+            W = torch.where(ej, r.unsqueeze(1), W)
+            n_degenerate = torch.where(t <= 0, n_degenerate + 1, 0)
+        else:
+            W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
+            n_degenerate = torch.where(pivot & (t <= 0), n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
         d = _bmv(Minv, h.gather(1, W))   # the new vertex G_W^{-1} h_W
         slack = h - d @ G.T
         if any_infeasible:
