@@ -394,7 +394,7 @@ def plot_network(network, deployment, *, positions=None, title: str | None = Non
             hoverinfo="text"))
     kind = "split" if deployment.splitting else "non-splitting"
     details = (f"{n} servers, {len(links)} directed links, {kind} deployment (μ_C={network.mu_C:g}, "
-               f"σ_C={network.sigma_C:g}, μ_B={network.mu_B:g}, σ_B={network.sigma_B:g});<br>{layout_note}")
+               f"σ_C={network.sigma_C:g}, μ_B={network.mu_B:g}, σ_B={network.sigma_B:g})")
     layout = _title_layout(title or f"{getattr(network.topology, 'name', 'network')} network and service paths",
                            details)
     layout["legend"].update(title="legend (click to hide)", y=-0.02)
@@ -404,6 +404,8 @@ def plot_network(network, deployment, *, positions=None, title: str | None = Non
         xaxis=dict(visible=False, title="x (layout units)"), yaxis=dict(visible=False, scaleanchor="x",
                                                                           title="y (layout units)"),
         plot_bgcolor="white", height=720,
+        annotations=[dict(text=layout_note, xref="paper", yref="paper", x=0, y=1.0, showarrow=False,
+                          font=dict(size=11, color="#666"), xanchor="left", yanchor="bottom")],
     )
     return fig
 
