@@ -23,14 +23,10 @@ t0=$(date +%s)
 
 # 1. Reproduce: every experiment of the paper's §V at this scale, results cached as CSV under
 #    $OUT_DIR (the notebooks read the same cache, so each result is computed once).
-if "$PY" -c "import splitalloc.cli" 2>/dev/null; then
-  echo "== reproduce (scale=$SCALE, out=$OUT_DIR)"
-  args=(reproduce --scale "$SCALE" --out "$OUT_DIR")
-  if [ -n "${BOOK_WORKERS:-}" ]; then args+=(--workers "$BOOK_WORKERS"); fi
-  "$PY" -m splitalloc "${args[@]}"
-else
-  echo "== reproduce: splitalloc.cli is not installed yet; each page computes its own results" >&2
-fi
+echo "== reproduce (scale=$SCALE, out=$OUT_DIR)"
+args=(reproduce --scale "$SCALE" --out "$OUT_DIR")
+if [ -n "${BOOK_WORKERS:-}" ]; then args+=(--workers "$BOOK_WORKERS"); fi
+"$PY" -m splitalloc "${args[@]}"
 t1=$(date +%s)
 
 # 2. Execute each notebook listed in book/_toc.yml with papermill into book/.
