@@ -36,25 +36,12 @@ import sys, time
 from pathlib import Path
 
 import papermill as pm
-import yaml
+
+sys.path.insert(0, "book/_ext")
+from splitalloc_book import toc_pages  # the book extension's reading of _toc.yml
 
 scale = sys.argv[1]
-toc = yaml.safe_load(Path("book/_toc.yml").read_text())
-
-
-def files(node):
-    if isinstance(node, dict):
-        if "file" in node:
-            yield node["file"]
-        for v in node.values():
-            yield from files(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from files(v)
-
-
-pages = [f for f in [toc["root"], *files(toc.get("parts", toc.get("chapters", [])))]
-         if Path("notebooks", f + ".ipynb").is_file()]
+pages = [f for f in toc_pages(Path("book/_toc.yml")) if Path("notebooks", f + ".ipynb").is_file()]
 if not pages:
     sys.exit("build_book.sh: book/_toc.yml names no notebook from notebooks/")
 offered = {"scale": scale}

@@ -96,6 +96,17 @@ def _toc_files(node):
             yield from _toc_files(v)
 
 
+def toc_pages(toc_path: Path) -> list[str]:
+    """Every page named in a Jupyter Book ``_toc.yml``, root first, in reading order.
+
+    Used by this extension and by ``scripts/build_book.sh`` (which pages to execute).
+    """
+    import yaml
+
+    toc = yaml.safe_load(Path(toc_path).read_text())
+    return [toc.get("root", ""), *_toc_files(toc.get("parts", toc.get("chapters", [])))]
+
+
 def _fallback_pages(app) -> None:
     """Make a bare ``jupyter-book build book`` work on a fresh clone.
 
@@ -104,7 +115,6 @@ def _fallback_pages(app) -> None:
     from ``notebooks/`` with its stored outputs (the quick scale; its provenance block says
     so) instead of leaving a hole in the book. Executed pages are never overwritten.
     """
-    import yaml
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
@@ -112,8 +122,7 @@ def _fallback_pages(app) -> None:
     toc_path = book / "_toc.yml"
     if not toc_path.is_file():
         return
-    toc = yaml.safe_load(toc_path.read_text())
-    for page in [toc.get("root", ""), *_toc_files(toc.get("parts", toc.get("chapters", [])))]:
+    for page in toc_pages(toc_path):
         target, stored = book / f"{page}.ipynb", book.parent / "notebooks" / f"{page}.ipynb"
         if page and stored.is_file() and not target.exists() and not (book / f"{page}.md").exists():
             shutil.copy2(stored, target)
