@@ -38,7 +38,7 @@ def test_window_longer_than_the_series(capsys, tmp_path, monkeypatch):
     from splitalloc import experiments as ex
 
     # series lengths are those of the real data (GEANT subset 324 slots, Kaggle 92 days)
-    monkeypatch.setattr(ex, "_real_length", lambda ds: {"geant": 324, "kaggle": 92}[ds])
+    monkeypatch.setattr(ex.runs, "_real_length", lambda ds: {"geant": 324, "kaggle": 92}[ds])
     _fails(capsys, tmp_path, "--window", "60", "--only", "fig10", match="window L=60")
 
 

@@ -79,7 +79,7 @@ def test_runspec_key_changes_with_code_and_run_parameters(monkeypatch):
 
     a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0)
     k0 = a.key()
-    monkeypatch.setattr(ex, "_code_fingerprint", lambda: "other code")
+    monkeypatch.setattr(ex.runs, "_code_fingerprint", lambda: "other code")
     k_code = a.key()
     monkeypatch.undo()
     mu = config.PARAMETERS["mu_C"]
@@ -202,7 +202,7 @@ def test_summarize_with_ci_matches_scipy():
 def fake_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("fake_results")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ex, "_real_length", lambda dataset: 100)
+        mp.setattr(ex.runs, "_real_length", lambda dataset: 100)
         res = ex.reproduce(TINY.replace(seeds=(0, 1, 2)), workers=1, out_dir=out, progress=False,
                            run_fn=fake_run)
     return out, res
@@ -239,7 +239,7 @@ def test_figure_functions_hit_the_cache(fake_results):
         raise AssertionError("should be cached")
     never.__module__, never.__qualname__ = fake_run.__module__, fake_run.__qualname__
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ex, "_real_length", lambda dataset: 100)
+        mp.setattr(ex.runs, "_real_length", lambda dataset: 100)
         df = ex.fig9_deviation(scale=TINY.replace(seeds=(0, 1, 2)), out_dir=out, progress=False, run_fn=never)
     assert set(df["Sigma"]) == {0.0, 30.0}
 

@@ -1,0 +1,61 @@
+"""The experiments of the paper's §V (Figs. 5-10, Table 4) as functions returning tidy data.
+
+Every experiment is a list of independent *runs*. A run is one framework trained and
+evaluated on one scenario (dataset x network draw), fully described by a :class:`RunSpec`
+(dataset, data kind, framework, seed, average resource ``M`` of eq. (14), average deviation
+``Sigma`` of eq. (15), training settings). Each figure function (``fig5_splitting`` ...
+``table4_utility``) returns a tidy :class:`pandas.DataFrame` and writes it as CSV under
+``<out_dir>/<scale>/``; :func:`reproduce` runs them all and judges the paper's claims.
+
+The paper reports single runs; we run every setting over several seeds (network draw,
+weight initialisation and, for synthetic data, the series), pair frameworks by seed (same
+network, same traffic) and report confidence intervals.
+
+Where things live (data flows down this list, never up):
+
+========================  ==============================================================
+``names``                 datasets, frameworks, the paper's labels, run columns
+``scales``                :class:`ExperimentScale`, :data:`SCALES`, :func:`get_scale`
+``runs``                  :class:`RunSpec`, :func:`run_one`, cache, :func:`run_specs`
+                          (process pool / dask executors)
+``summarize``             per-run summaries, paired improvements, CIs over seeds
+``artefact_io``           plumbing shared by the artefact modules (seeds, CSV output)
+``splitting``             Fig. 5 (splitting vs non-splitting)
+``traces``                Figs. 6, 7, 10 (per-slot admitted traffic and predictions)
+``sweeps``                Fig. 8 (``M`` sweep), Fig. 9 and Table 4 (``Sigma`` sweep)
+``paper``                 the paper's numbers beside ours, the claims and their verdicts
+``reproduction``          :data:`FIGURES`, :func:`all_specs`, :func:`reproduce`
+========================  ==============================================================
+
+Everything a notebook, the CLI or a test needs is re-exported here
+(``from splitalloc import experiments; experiments.fig5_splitting(...)``).
+"""
+
+from __future__ import annotations
+
+from .names import (ALL_SPLITTING_FRAMEWORKS, DATA_KINDS, DATASETS, IMPROVEMENTS, PAPER_DATASETS,
+                    PAPER_FRAMEWORKS, PAPER_NAMES, RUN_COLUMNS, SPEC_COLUMNS)
+from .scales import SCALES, ExperimentScale, get_scale
+from .runs import (CACHE_VERSION, RESULTS_ENV_VAR, RUN_MODULES, RUN_PARAMETER_GROUPS, RunSpec,
+                   default_out_dir, make_spec, run_one, run_specs, run_times, validate_specs)
+from .summarize import (fig7_table, paired_improvement, per_slot_totals, run_summary, summaries,
+                        summarize_runs, summarize_with_ci)
+from .splitting import fig5_splitting
+from .traces import fig6_admitted, fig7_prediction, fig10_kaggle
+from .sweeps import fig8_resource, fig9_deviation, table4_utility, table4_wide
+from .paper import compare_with_paper, paper_numbers
+from .reproduction import FIGURES, SPEC_BUILDERS, all_specs, reproduce
+
+__all__ = [
+    "ALL_SPLITTING_FRAMEWORKS", "DATA_KINDS", "DATASETS", "IMPROVEMENTS", "PAPER_DATASETS",
+    "PAPER_FRAMEWORKS", "PAPER_NAMES", "RUN_COLUMNS", "SPEC_COLUMNS",
+    "SCALES", "ExperimentScale", "get_scale",
+    "CACHE_VERSION", "RESULTS_ENV_VAR", "RUN_MODULES", "RUN_PARAMETER_GROUPS", "RunSpec",
+    "default_out_dir", "make_spec", "run_one", "run_specs", "run_times", "validate_specs",
+    "fig7_table", "paired_improvement", "per_slot_totals", "run_summary", "summaries",
+    "summarize_runs", "summarize_with_ci",
+    "fig5_splitting", "fig6_admitted", "fig7_prediction", "fig10_kaggle",
+    "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
+    "compare_with_paper", "paper_numbers",
+    "FIGURES", "SPEC_BUILDERS", "all_specs", "reproduce",
+]

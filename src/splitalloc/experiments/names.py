@@ -1,0 +1,44 @@
+"""Names shared by every experiment: datasets, data kinds, frameworks, the paper's labels, run columns.
+"""
+
+from __future__ import annotations
+
+
+DATASETS = ("geant", "kaggle")
+
+
+DATA_KINDS = ("real", "synthetic")
+
+
+#: The paper's names for our frameworks (Table 4 / Figs. 6-10 legends).
+PAPER_NAMES = {
+    "offline": "Offline",
+    "two-stage-lstm": "LSTM",
+    "two-stage-bilstm": "Bi-LSTM",
+    "objective-driven": "Proposed",
+    "non-splitting": "Non-splitting",
+    "two-stage-quantile": "Quantile LSTM (ours)",
+    "objective-driven-regret": "Proposed, regret loss (ours)",
+}
+
+
+#: The paper's dataset names.
+PAPER_DATASETS = {"geant": "TOTEM", "kaggle": "Kaggle"}
+
+
+#: Frameworks compared in the paper's sweeps (Figs. 8, 9; Table 4 main rows).
+PAPER_FRAMEWORKS = ("offline", "two-stage-lstm", "two-stage-bilstm", "objective-driven")
+
+
+#: The paper's frameworks plus our two variants (Table 4, Fig. 6).
+ALL_SPLITTING_FRAMEWORKS = PAPER_FRAMEWORKS + ("two-stage-quantile", "objective-driven-regret")
+
+
+#: Improvement rows of Table 4: proposed minus each two-stage baseline (percentage points).
+IMPROVEMENTS = (("objective-driven", "two-stage-lstm"), ("objective-driven", "two-stage-bilstm"))
+
+
+RUN_COLUMNS = ("time", "service", "D_true", "D_pred", "d", "served")
+
+
+SPEC_COLUMNS = ("dataset", "data", "framework", "seed", "M", "Sigma")

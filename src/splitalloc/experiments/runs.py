@@ -1,0 +1,410 @@
+"""Running and caching runs: :class:`RunSpec`, :func:`run_one`, :func:`run_specs` and the executors.
+
+A run is one framework trained and evaluated on one scenario (dataset x network draw of
+eq. (13) at ``M``, ``Sigma``). Runs are executed in-process (``workers=1``), on a local
+process pool (``workers>1``, one torch thread each) or on a dask.distributed cluster
+(``scheduler=``); the numbers do not depend on which. Each run is cached under
+``<out_dir>/runs/<key>.csv`` where ``key`` hashes the full spec, the run parameters of
+:mod:`splitalloc.config` and the code the run executes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+import dataclasses
+from dataclasses import dataclass
+import functools
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from .names import DATA_KINDS, RUN_COLUMNS, SPEC_COLUMNS
+from .scales import ExperimentScale, _check_M, _check_dataset, _check_sigma
+
+#: Bump when the meaning of a cached run changes (columns, evaluation rule, ...).
+CACHE_VERSION = 1
+
+
+#: Environment variable naming the default results directory (else ``./results``).
+RESULTS_ENV_VAR = "SPLITALLOC_RESULTS_DIR"
+
+
+def _frameworks() -> tuple[str, ...]:
+    from ..frameworks import FRAMEWORKS
+
+    return tuple(FRAMEWORKS)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that determines one run; its :meth:`key` names its cache file."""
+
+    dataset: str
+    framework: str
+    seed: int
+    M: float
+    Sigma: float
+    epochs: int
+    window: int
+    hidden_size: int
+    learning_rate: float
+    batch_size: int
+    data: str = "real"
+    n_slots: int | None = None  # length of the synthetic series; None for real data
+
+    def __post_init__(self) -> None:
+        # normalise numbers so that equal settings give equal keys (100 == 100.0)
+        object.__setattr__(self, "seed", int(self.seed))
+        object.__setattr__(self, "M", float(self.M))
+        object.__setattr__(self, "Sigma", float(self.Sigma))
+        object.__setattr__(self, "learning_rate", float(self.learning_rate))
+        for name in ("epochs", "window", "hidden_size", "batch_size"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+        if self.n_slots is not None:
+            object.__setattr__(self, "n_slots", int(self.n_slots))
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def key(self, salt: str = "") -> str:
+        """sha256 of the full spec, the fully resolved training settings, every parameter of
+        :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS`, the source code of the
+        modules a run executes (:data:`RUN_MODULES`) and the cache version: the run's cache
+        file name. A changed parameter or changed code therefore never reuses a stale run."""
+        payload = json.dumps({**self.as_dict(), "_settings": _settings_dict(self),
+                              "_config": _config_fingerprint(), "_code": _code_fingerprint(),
+                              "_v": CACHE_VERSION, "_salt": salt},
+                             sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+    def settings(self):
+        """The :class:`splitalloc.frameworks.TrainSettings` of this run (other fields from config)."""
+        from ..frameworks import TrainSettings
+
+        return TrainSettings(epochs=self.epochs, window=self.window, hidden_size=self.hidden_size,
+                             learning_rate=self.learning_rate, batch_size=self.batch_size)
+
+    @property
+    def scenario_key(self) -> tuple:
+        """Runs with equal scenario keys see the same network and traffic (paired by seed)."""
+        return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma)
+
+
+def _settings_dict(spec: RunSpec) -> dict[str, Any]:
+    try:
+        return dataclasses.asdict(spec.settings())
+    except ImportError:  # frameworks not importable: the spec's own fields still key the run
+        return {}
+
+
+#: Modules whose source code determines what a run computes (hashed into the cache key).
+RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "layer", "models",
+               "frameworks", "evaluate")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    import importlib.util
+
+    h = hashlib.sha256()
+    for mod in RUN_MODULES:
+        spec = importlib.util.find_spec(f"splitalloc.{mod}")
+        h.update(mod.encode())
+        if spec is not None and spec.origin and os.path.exists(spec.origin):
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: Parameter groups of :mod:`splitalloc.config` that can change what a run computes.
+RUN_PARAMETER_GROUPS = ("data", "network", "revenue", "training")
+
+
+def _config_fingerprint() -> str:
+    items = {name: repr(p.value) for name, p in sorted(config.PARAMETERS.items())
+             if p.group in RUN_PARAMETER_GROUPS}
+    return hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def make_spec(scale: ExperimentScale, *, dataset: str, framework: str, seed: int,
+              M: float | None = None, Sigma: float | None = None, data: str = "real") -> RunSpec:
+    """A :class:`RunSpec` at ``scale``'s training settings (``M``/``Sigma`` default to the scale's)."""
+    return RunSpec(
+        dataset=dataset, framework=framework, seed=seed,
+        M=scale.default_M if M is None else M,
+        Sigma=scale.default_Sigma if Sigma is None else Sigma,
+        epochs=scale.epochs, window=scale.window, hidden_size=scale.hidden_size,
+        learning_rate=scale.learning_rate, batch_size=scale.batch_size,
+        data=data, n_slots=scale.synthetic_slots if data == "synthetic" else None,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _real_length(dataset: str) -> int:
+    from ..data import service_arrivals
+
+    return len(service_arrivals(dataset))
+
+
+def _split_fractions() -> tuple[float, float]:
+    return float(config.value("train_fraction")), float(config.value("val_fraction"))
+
+
+def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None = None,
+                   series_length: Callable[[RunSpec], int] | None = None, lengths: bool = True) -> None:
+    """Check every spec before any work starts; raise ``ValueError`` naming the bad value.
+
+    Checks: known dataset and data kind, known framework, ``Sigma >= 0`` (eq. 15),
+    ``M > 0`` (eq. 14), positive training settings, and that the window ``L`` fits in the
+    training part of the series (chronological train/validation/test split from config).
+    ``lengths=False`` skips that last check (it loads the series).
+    """
+    from ..models import split_bounds
+
+    known = tuple(frameworks) if frameworks is not None else _frameworks()
+    length = series_length or (lambda s: s.n_slots if s.data == "synthetic" else _real_length(s.dataset))
+    train_frac, val_frac = _split_fractions()
+    checked_len: dict[tuple, int] = {}
+    for s in specs:
+        where = f"run {s.framework!r} on {s.dataset!r} (seed {s.seed})"
+        _check_dataset(s.dataset, where)
+        if s.data not in DATA_KINDS:
+            raise ValueError(f"{where}: unknown data kind {s.data!r}; expected one of {list(DATA_KINDS)}")
+        if s.framework not in known:
+            raise ValueError(f"{where}: unknown framework {s.framework!r}; expected one of {list(known)}")
+        _check_sigma(s.Sigma, where)
+        _check_M(s.M, where)
+        for name in ("epochs", "window", "hidden_size", "batch_size"):
+            if getattr(s, name) < 1:
+                raise ValueError(f"{where}: {name} must be >= 1, got {getattr(s, name)}")
+        if not s.learning_rate > 0:
+            raise ValueError(f"{where}: learning_rate must be > 0, got {s.learning_rate}")
+        if s.data == "synthetic" and (s.n_slots is None or s.n_slots < 1):
+            raise ValueError(f"{where}: synthetic data needs n_slots >= 1, got {s.n_slots!r}")
+        if not lengths:
+            continue
+        lkey = (s.dataset, s.data, s.n_slots)
+        if lkey not in checked_len:
+            checked_len[lkey] = int(length(s))
+        n = checked_len[lkey]
+        try:
+            n_train, _ = split_bounds(n, train_frac, val_frac)
+        except ValueError as err:
+            raise ValueError(f"{where}: the {s.data} {s.dataset!r} series: {err}") from None
+        if s.window > n_train - 2:  # at least two training samples (frameworks._validate)
+            raise ValueError(
+                f"{where}: window L={s.window} slots is too long for the {s.data} {s.dataset!r} series "
+                f"({n} slots, {n_train} for training at train_fraction={train_frac}); "
+                f"use a window <= {n_train - 2}")
+
+
+def _period_slots(dataset: str) -> int:
+    # one day: 96 slots of 15 min on GEANT; one week of daily slots on Kaggle
+    if dataset == "geant":
+        return 24 * 60 // int(config.value("geant_slot_minutes"))
+    return 7
+
+
+@functools.lru_cache(maxsize=8)
+def _fitted_synthetic(dataset: str):
+    from ..data import service_arrivals
+    from ..synthetic import fit_synthetic
+
+    return fit_synthetic(service_arrivals(dataset), period_slots=_period_slots(dataset))
+
+
+def _arrivals_for(spec: RunSpec) -> pd.DataFrame | None:
+    if spec.data == "real":
+        return None  # make_scenario loads the real series itself
+    return _fitted_synthetic(spec.dataset).sample(spec.n_slots, seed=spec.seed)
+
+
+def run_one(spec: RunSpec) -> pd.DataFrame:
+    """The real run: build the scenario (network draw eq. (13) at ``M``, ``Sigma``), train and
+    evaluate ``spec.framework`` on it. Returns one row per test slot x service with
+    ``time, service, D_true, D_pred, d, served`` and the service's unit revenue ``p`` (eq. 4c).
+    """
+    from ..frameworks import make_scenario, non_splitting_variant, run_framework
+
+    scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma,
+                             splitting=True, arrivals=_arrivals_for(spec))
+    if spec.framework == "non-splitting":
+        # same network draw and traffic, each model whole on one server (§V-A)
+        scenario = non_splitting_variant(scenario)
+    out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.settings(),
+                        progress=False)
+    p = np.asarray(scenario.problem.p, dtype=float)
+    services = list(scenario.deployment.services)
+    out = out.copy()
+    out["p"] = out["service"].map(dict(zip(services, p)))
+    return out
+
+
+def _roundtrip(df: pd.DataFrame) -> pd.DataFrame:
+    """CSV text round trip: fresh and cached results are bit-identical (round-trip floats)."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format=None)
+    buf.seek(0)
+    return _read_run_csv(buf)
+
+
+def _read_run_csv(src) -> pd.DataFrame:
+    df = pd.read_csv(src)  # pandas >= 3 parses floats exactly (round trip)
+    if "time" in df.columns:
+        df["time"] = pd.to_datetime(df["time"])
+    return df
+
+
+def _execute(run_fn: Callable[[RunSpec], pd.DataFrame], spec: RunSpec) -> pd.DataFrame:
+    """Run one spec with one torch thread (results independent of the worker layout)."""
+    import torch
+
+    import time
+
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    try:
+        torch.manual_seed(spec.seed)
+        out = run_fn(spec)
+    finally:
+        torch.set_num_threads(prev)
+    wall = time.perf_counter() - t0
+    missing = [c for c in RUN_COLUMNS if c not in out.columns]
+    if missing:
+        raise ValueError(f"run {spec} returned a frame without columns {missing}")
+    out = out.reset_index(drop=True)
+    if "p" not in out.columns:
+        out["p"] = 1.0
+    for c in SPEC_COLUMNS:
+        if c in out.columns:
+            out = out.drop(columns=c)
+    spec_cols = pd.DataFrame({c: [getattr(spec, c)] * len(out) for c in SPEC_COLUMNS})
+    return _roundtrip(pd.concat([spec_cols, out], axis=1)), wall
+
+
+def _worker_init() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def default_out_dir() -> Path:
+    """``$SPLITALLOC_RESULTS_DIR`` if set, else ``./results``."""
+    return Path(os.environ.get(RESULTS_ENV_VAR) or "results")
+
+
+def _salt(run_fn: Callable | None) -> str:
+    if run_fn is None or run_fn is run_one:
+        return ""
+    return f"{getattr(run_fn, '__module__', '?')}.{getattr(run_fn, '__qualname__', repr(run_fn))}"
+
+
+def _cache_path(out_dir: Path, spec: RunSpec, salt: str) -> Path:
+    return Path(out_dir) / "runs" / f"{spec.key(salt)}.csv"
+
+
+def _write_cache(path: Path, spec: RunSpec, df: pd.DataFrame, wall_s: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    df.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    meta = path.with_suffix(".json")
+    tmpm = meta.with_suffix(f".tmp{os.getpid()}j")
+    tmpm.write_text(json.dumps({**spec.as_dict(), "_v": CACHE_VERSION, "wall_s": round(wall_s, 3)},
+                               sort_keys=True, indent=1))
+    os.replace(tmpm, meta)
+
+
+def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, workers: int | None = 1,
+              scheduler: Any = None, progress: bool = True,
+              run_fn: Callable[[RunSpec], pd.DataFrame] | None = None,
+              frameworks: Sequence[str] | None = None,
+              series_length: Callable[[RunSpec], int] | None = None) -> dict[RunSpec, pd.DataFrame]:
+    """Run (or load from cache) every spec; return ``{spec: per-slot frame}``.
+
+    ``workers=1`` runs in this process; ``workers>1`` (or ``None``: all cores) uses a
+    ``ProcessPoolExecutor`` (forked workers where available, one torch thread each); ``scheduler`` (an address
+    string or a ``distributed.Client``) sends the runs to an existing dask cluster instead.
+    ``run_fn`` replaces the real :func:`run_one` (dependency injection for tests; the cache key
+    then carries its name). Everything is validated before any run starts. Results are
+    identical whatever the executor: each run seeds itself and uses one torch thread.
+    """
+    run_fn = run_fn or run_one
+    specs = list(dict.fromkeys(specs))  # dedupe, keep order
+    validate_specs(specs, frameworks=frameworks, lengths=False)
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
+    salt = _salt(run_fn)
+    todo = [s for s in specs if not _cache_path(out_dir, s, salt).exists()]
+    # series lengths (window fits the training period) only matter for runs still to do
+    validate_specs(todo, frameworks=frameworks, series_length=series_length)
+    todo_set = set(todo)
+    results: dict[RunSpec, pd.DataFrame] = {
+        s: _read_run_csv(_cache_path(out_dir, s, salt)) for s in specs if s not in todo_set}
+    if todo:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc="runs", disable=not progress, unit="run")
+
+        def done(spec: RunSpec, result: tuple[pd.DataFrame, float]) -> None:
+            df, wall_s = result
+            _write_cache(_cache_path(out_dir, spec, salt), spec, df, wall_s)
+            results[spec] = df
+            bar.update(1)
+
+        try:
+            if scheduler is not None:
+                _run_dask(todo, run_fn, scheduler, done)
+            elif workers is None or workers > 1:
+                _run_pool(todo, run_fn, workers, done)
+            else:
+                for s in todo:
+                    done(s, _execute(run_fn, s))
+        finally:
+            bar.close()
+    return {s: results[s] for s in specs}
+
+
+def run_times(out_dir: str | Path | None = None) -> pd.DataFrame:
+    """Wall time of every cached run (seconds, measured in the worker), one row per run."""
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
+    rows = [json.loads(p.read_text()) for p in sorted((out_dir / "runs").glob("*.json"))]
+    return pd.DataFrame(rows)
+
+
+def _run_pool(todo, run_fn, workers, done) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    n = workers or os.cpu_count() or 1
+    # fork starts workers without re-importing torch (seconds each on a loaded 2-core machine);
+    # torch resets its intra-op thread pool in forked children. $SPLITALLOC_MP_START overrides.
+    method = os.environ.get("SPLITALLOC_MP_START") or (
+        "fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context(method),
+                             initializer=_worker_init) as pool:
+        futures = {pool.submit(_execute, run_fn, s): s for s in todo}
+        for fut in as_completed(futures):
+            done(futures[fut], fut.result())
+
+
+def _run_dask(todo, run_fn, scheduler, done) -> None:
+    from distributed import Client, as_completed
+
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    try:
+        futures = [client.submit(_execute, run_fn, s, key=f"splitalloc-run-{s.key(_salt(run_fn))}",
+                                 pure=False) for s in todo]
+        index = {f.key: s for f, s in zip(futures, todo)}
+        for fut in as_completed(futures):
+            done(index[fut.key], fut.result())
+    finally:
+        if own:
+            client.close()

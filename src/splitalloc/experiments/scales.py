@@ -1,0 +1,156 @@
+"""How much of §V to run: :class:`ExperimentScale`, the named scales ``quick``/``paper`` and :func:`get_scale`.
+
+The operating point is the average resource ``M`` of eq. (14) and the average deviation
+``Sigma`` of eq. (15); every value comes from :mod:`splitalloc.config`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import dataclasses
+from dataclasses import dataclass, field
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from .names import DATASETS, PAPER_FRAMEWORKS
+
+def _check_dataset(dataset: str, where: str) -> None:
+    if dataset not in DATASETS:
+        raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(DATASETS)}")
+
+
+def _check_sigma(Sigma: float, where: str) -> None:
+    if not (isinstance(Sigma, (int, float, np.floating, np.integer)) and math.isfinite(Sigma) and Sigma >= 0):
+        raise ValueError(f"{where}: Sigma (eq. 15) must be a finite number >= 0, got {Sigma!r}")
+
+
+def _check_M(M: float, where: str) -> None:
+    if not (isinstance(M, (int, float, np.floating, np.integer)) and math.isfinite(M) and M > 0):
+        raise ValueError(f"{where}: M (eq. 14) must be a finite number > 0, got {M!r}")
+
+
+@dataclass(frozen=True)
+class ExperimentScale:
+    """How much of §V to run: seeds, sweeps, training budget.
+
+    ``M`` is the average resource of eq. (14), ``Sigma`` the average standard deviation of
+    eq. (15). ``default_M``/``default_Sigma`` are the operating point of Figs. 5-7 and 10
+    (and of the M sweep / Sigma sweep respectively). ``synthetic_slots`` (if not ``None``)
+    adds, to Figs. 6 and 10, runs on the seeded synthetic series fitted to each real series,
+    of that many slots, labelled ``data="synthetic"``.
+    """
+
+    name: str
+    seeds: tuple[int, ...]
+    epochs: int
+    window: int
+    hidden_size: int
+    learning_rate: float
+    batch_size: int
+    sigma_sweep: tuple[float, ...]
+    M_sweep: tuple[float, ...]
+    default_M: float
+    default_Sigma: float
+    datasets: tuple[str, ...] = DATASETS
+    synthetic_slots: int | None = None
+    synthetic_frameworks: tuple[str, ...] = PAPER_FRAMEWORKS
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise ValueError(f"ExperimentScale {self.name!r}: seeds must not be empty")
+        for name in ("epochs", "window", "hidden_size", "batch_size"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"ExperimentScale {self.name!r}: {name} must be a positive integer, got {v!r}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"ExperimentScale {self.name!r}: learning_rate must be > 0, got {self.learning_rate!r}")
+        for s in (*self.sigma_sweep, self.default_Sigma):
+            _check_sigma(s, f"ExperimentScale {self.name!r}")
+        for m in (*self.M_sweep, self.default_M):
+            _check_M(m, f"ExperimentScale {self.name!r}")
+        for ds in self.datasets:
+            _check_dataset(ds, f"ExperimentScale {self.name!r}")
+        if self.synthetic_slots is not None and self.synthetic_slots < 1:
+            raise ValueError(f"ExperimentScale {self.name!r}: synthetic_slots must be >= 1 or None")
+
+    def replace(self, **changes: Any) -> "ExperimentScale":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _default_M() -> float:
+    return (float(config.value("mu_C")) + float(config.value("mu_B"))) / 2.0  # eq. (14)
+
+
+def _default_Sigma() -> float:
+    return (float(config.value("sigma_C")) + float(config.value("sigma_B"))) / 2.0  # eq. (15)
+
+
+def _make_scales() -> dict[str, ExperimentScale]:
+    sig = tuple(float(s) for s in config.value("sigma_sweep"))
+    msw = tuple(float(m) for m in config.value("M_sweep"))
+    dM, dS = _default_M(), _default_Sigma()
+    common = dict(
+        window=int(config.value("window")),
+        hidden_size=int(config.value("hidden_size")),
+        learning_rate=float(config.value("learning_rate")),
+        batch_size=int(config.value("batch_size")),
+        default_M=dM,
+        default_Sigma=dS,
+    )
+    quick = ExperimentScale(
+        name="quick",
+        seeds=tuple(range(int(config.value("quick_n_seeds")))),
+        epochs=int(config.value("quick_epochs")),
+        sigma_sweep=tuple(float(s) for s in config.value("quick_sigma_sweep")),
+        M_sweep=tuple(float(m) for m in config.value("quick_M_sweep")),
+        **common,
+    )
+    paper = ExperimentScale(
+        name="paper",
+        seeds=tuple(range(int(config.value("n_seeds")))),
+        epochs=int(config.value("epochs")),
+        sigma_sweep=sig,
+        M_sweep=msw,
+        synthetic_slots=int(config.value("synthetic_slots")),
+        **common,
+    )
+    return {"quick": quick, "paper": paper}
+
+
+#: The two named scales: ``quick`` (< 3 min on 2 cores) and ``paper`` (all figures, 5 seeds).
+SCALES: dict[str, ExperimentScale] = _make_scales()
+
+
+def get_scale(scale: str | ExperimentScale, *, M_values: Sequence[float] | None = None,
+              Sigma_values: Sequence[float] | None = None,
+              datasets: Sequence[str] | None = None) -> ExperimentScale:
+    """Resolve a scale name (``"quick"``/``"paper"``) or pass an :class:`ExperimentScale` through.
+
+    The optional overrides (the notebooks' page parameters) replace the scale's sweep of the
+    average resource ``M`` (eq. 14, ``M_sweep``), of the average deviation ``Sigma`` (eq. 15,
+    ``sigma_sweep``) or its ``datasets``; ``None`` keeps the scale's own.
+    """
+    if isinstance(scale, ExperimentScale):
+        sc = scale
+    else:
+        try:
+            sc = SCALES[scale]
+        except (KeyError, TypeError):
+            raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)} "
+                             "or an ExperimentScale") from None
+    changes: dict[str, Any] = {}
+    for name, field, values in (("M_values", "M_sweep", M_values), ("Sigma_values", "sigma_sweep", Sigma_values)):
+        if values is not None:
+            try:
+                changes[field] = tuple(float(v) for v in values)
+            except (TypeError, ValueError):
+                raise ValueError(f"get_scale: {name} must be a list of numbers, got {values!r}") from None
+    if datasets is not None:
+        if isinstance(datasets, str):
+            raise ValueError(f"get_scale: datasets must be a list such as ['kaggle'], got the string {datasets!r}")
+        changes["datasets"] = tuple(str(d) for d in datasets)
+    return sc.replace(**changes) if changes else sc
