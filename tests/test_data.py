@@ -98,17 +98,19 @@ def test_kaggle_matches_source_md(kaggle):
 # ------------------------------------------------------------------ arrivals D_k(t)
 
 
-def test_service_arrivals_geant_rule(data_dir, traffic):
-    arr = data.service_arrivals("geant", data_dir=data_dir)
+def test_service_arrivals_geant_may_rule(data_dir, traffic):
+    arr = data.service_arrivals("geant-may", data_dir=data_dir)
     names = list(config.value("service_names"))
     assert list(arr.columns) == names and arr.shape == (322, 3)        # 2 empty slots dropped
     assert arr.index[0] == pd.Timestamp("2005-05-04 15:30")
     assert (np.diff(arr.index) == pd.Timedelta("15min")).all()
     assert (arr.dtypes == np.float64).all() and np.isfinite(arr.to_numpy()).all()
     assert (arr.to_numpy() >= 0).all()
-    np.testing.assert_allclose(arr.mean().to_numpy(), config.value("service_mean_arrival"))
+    n_fit = data.training_slots(322)
+    assert arr.attrs["fit_slots"] == n_fit == 193
+    np.testing.assert_allclose(arr.iloc[:n_fit].mean().to_numpy(), config.value("service_mean_arrival"))
     a = arr.attrs
-    assert a["dataset"] == "geant" and a["unit"] == "Mb/slot" and a["slot"] == "15min"
+    assert a["dataset"] == "geant-may" and a["unit"] == "Mb/slot" and a["slot"] == "15min"
     assert a["synthetic"] is False and a["dropped_slots"] == ["2005-05-04 15:00:00", "2005-05-04 15:15:00"]
     (path, digest), = a["files"].items()
     assert path.endswith(SUBSET_TAR) and digest == data.load_registry()[SUBSET_TAR].sha256
@@ -116,8 +118,9 @@ def test_service_arrivals_geant_rule(data_dir, traffic):
     tm = traffic.iloc[2:]
     for name, group in zip(names, config.value("geant_service_sources")):
         raw = tm.loc[:, tm.columns.get_level_values("source").isin(group)].sum(axis=1) * 900.0
-        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.mean(), rtol=1e-12)
-        assert a["scale"][name] == pytest.approx(110.0 / raw.mean())
+        fit = raw.iloc[:n_fit].mean()                                    # training period only
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / fit, rtol=1e-12)
+        assert a["scale"][name] == pytest.approx(110.0 / fit)
     assert sum(len(g) for g in config.value("geant_service_sources")) == 22
 
 
@@ -125,13 +128,15 @@ def test_service_arrivals_kaggle_rule_and_cap(data_dir, kaggle):
     arr = data.service_arrivals("kaggle", data_dir=data_dir)
     assert arr.shape == (92, 3) and (np.diff(arr.index) == pd.Timedelta("1D")).all()
     assert arr.attrs["slot"] == "1D" and arr.attrs["synthetic"] is False
-    np.testing.assert_allclose(arr.mean().to_numpy(), 110.0)
+    n_fit = data.training_slots(92)
+    np.testing.assert_allclose(arr.iloc[:n_fit].mean().to_numpy(), 110.0)
     assert arr.attrs["capped_slots"] == {"VGG16": ["2006-09-17 00:00:00", "2006-09-18 00:00:00"]}
     daily = kaggle.pivot_table(index="date", columns="l_ipn", values="f", aggfunc="sum", fill_value=0)
     for name, group in zip(config.value("service_names"), config.value("kaggle_service_workstations")):
         raw = daily[list(group)].sum(axis=1).astype(float)
-        raw = raw.clip(upper=20.0 * raw.median())
-        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.mean(), rtol=1e-12)
+        raw = raw.clip(upper=20.0 * raw.iloc[:n_fit].median())            # training median
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.iloc[:n_fit].mean(),
+                                   rtol=1e-12)
     uncapped = data.service_arrivals("kaggle", data_dir=data_dir, cap_median_multiple=None)
     assert uncapped.attrs["capped_slots"] == {}
     assert uncapped["VGG16"].max() > 30 * uncapped["VGG16"].median()  # the burst the cap removes
@@ -460,9 +465,151 @@ def test_full_archive_path_with_gaps(tmp_path, caplog):
     assert tm.attrs["files"] == {str(target): data.sha256_file(target)}
     arr = data.service_arrivals("geant-full", data_dir=tmp_path, cap_median_multiple=None)
     assert arr.shape == (4, 3) and arr.attrs["interpolated_slots"] == 2 and arr.attrs["dropped_slots"] == []
-    # each region sends 1, (2, 3 interpolated), 4 Mbit/s times (1, 2, 3); scaled to mean 110
+    # each region sends 1, (2, 3 interpolated), 4 Mbit/s times (1, 2, 3); scaled so that the
+    # training period (the first round(0.6 * 4) = 2 slots, mean 1.5) has mean 110
+    assert arr.attrs["fit_slots"] == 2
     for name in arr.columns:
-        np.testing.assert_allclose(arr[name], np.array([1.0, 2.0, 3.0, 4.0]) * 110 / 2.5)
-    assert arr.attrs["scale"]["FACE"] == pytest.approx(110 / (2.5 * 3 * 900))
-    with pytest.raises(DataFormatError, match="no traffic at all"):
+        np.testing.assert_allclose(arr[name], np.array([1.0, 2.0, 3.0, 4.0]) * 110 / 1.5)
+    assert arr.attrs["scale"]["FACE"] == pytest.approx(110 / (1.5 * 3 * 900))
+    with pytest.raises(DataFormatError, match="no traffic in the training period"):
         data._rescale(arr.assign(FACE=0.0))
+
+
+# ------------------------------------------------------------------ the GEANT week (DOTE/FIGRET .hist)
+
+
+def test_geant_week_matches_source_md(data_dir):
+    tm = data.load_geant_traffic("week", data_dir)
+    assert tm.shape == (677, 22 * 22) and tm.attrs["dataset"] == "geant"
+    assert (np.diff(tm.index) == pd.Timedelta(minutes=15)).all()
+    nodes = list(tm.columns.get_level_values("source").unique())
+    assert nodes == sorted(nodes) == list(config.value("geant_week_node_order"))   # the assumption
+    m = tm.to_numpy().reshape(677, 22, 22)
+    assert (m >= 0).all() and (np.einsum("tii->ti", m) == 0).all()                 # diagonal 0
+    total = tm.sum(axis=1)
+    assert total.mean() == pytest.approx(43_600, rel=2e-3)                         # 4.36e10 bit/s
+    assert total.min() == pytest.approx(30_700, rel=2e-3)                          # 3.07e10 bit/s
+    assert tm.to_numpy().max() == pytest.approx(8290, rel=2e-3)                    # 8.29e9 bit/s
+    x = total.to_numpy() - total.mean()                        # sample autocorrelation (global mean)
+    lag = lambda k: (x[k:] * x[:-k]).sum() / (x * x).sum()
+    assert lag(1) == pytest.approx(0.98, abs=0.005) and lag(96) == pytest.approx(0.64, abs=0.005)
+    src = tm.T.groupby(level="source").sum().T.mean()
+    assert src.idxmin() == "sk1.sk" and src.min() == pytest.approx(57, abs=0.5)     # SOURCE.md
+    assert src.idxmax() == "ch1.ch" and src.max() == pytest.approx(6370, abs=0.5)
+    assert "assumed" in tm.attrs["node_order"] and "nominal" in tm.attrs["calendar"]
+    (path, digest), = tm.attrs["files"].items()
+    assert path.endswith(data.GEANT_TM_WEEK) and digest == data.load_registry()[data.GEANT_TM_WEEK].sha256
+
+
+def test_service_arrivals_geant_is_the_week(data_dir):
+    arr = data.service_arrivals("geant", data_dir=data_dir)
+    assert arr.shape == (677, 3) and arr.attrs["dataset"] == "geant" and arr.attrs["fit_slots"] == 406
+    np.testing.assert_allclose(arr.iloc[:406].mean().to_numpy(), 110.0)
+    tm = data.load_geant_traffic("week", data_dir)
+    for name, group in zip(config.value("service_names"), config.value("geant_service_sources")):
+        raw = tm.loc[:, tm.columns.get_level_values("source").isin(group)].sum(axis=1) * 900.0
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.iloc[:406].mean(),
+                                   rtol=1e-12)
+
+
+def test_week_registry_entry_is_pinned_to_the_figret_commit():
+    entry = data.load_registry()[data.GEANT_TM_WEEK]
+    assert entry.sha256 == "b6f8d5df18505386cf3ecdf4c89459945211b6e02c7f4aaa3bb506d523e8dfca"
+    assert entry.url == ("https://raw.githubusercontent.com/FIGRET/figret/"
+                         "5e117d840cb9bd2875f6ed9779767e8785b1a869/Data/GEANT/test/7.hist")
+
+
+def _write_hist(path: Path, rows) -> Path:
+    path.write_text("\n".join(" ".join(repr(float(v)) for v in r) for r in rows) + "\n")
+    return path
+
+
+def test_small_week_file_parses(tmp_path):
+    nodes = ("a", "b", "c")
+    rows = [np.arange(9) * 1e6 * (t + 1) for t in range(4)]
+    tm = data.read_week_hist(_write_hist(tmp_path / "w.hist", rows), node_ids=nodes, start="2020-01-01")
+    assert tm.shape == (4, 9) and tm.index[1] == pd.Timestamp("2020-01-01 00:15")
+    assert tm.loc[tm.index[0], ("b", "c")] == 5.0            # row-major M[src, dst], bit/s -> Mbit/s
+    assert tm.loc[tm.index[3], ("c", "a")] == 24.0
+
+
+@pytest.mark.parametrize("text, match", [
+    ("1 2 3\n", r"line 1 has 3 values, expected 4"),
+    ("1 2 3 x\n", r"line 1: 'x' is not a number"),
+    ("1 2 3 4\n1 -2 3 4\n", r"line 2: negative value -2"),
+    ("1 2 3 nan\n", r"line 1: non-finite"),
+    ("\n", r"empty file"),
+])
+def test_bad_week_file_names_line_and_problem(tmp_path, text, match):
+    p = tmp_path / "bad.hist"
+    p.write_text(text)
+    with pytest.raises(DataFormatError, match=match):
+        data.read_week_hist(p, node_ids=("a", "b"))
+    with pytest.raises(DataNotFoundError, match="does not exist"):
+        data.read_week_hist(tmp_path / "nope.hist", node_ids=("a", "b"))
+
+
+def test_week_missing_from_data_dir_says_how_to_get_it(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"geant-15min-week\.hist is missing.*FIGRET"):
+        data.load_geant_traffic("week", tmp_path)
+
+
+def test_week_download_is_checked_against_the_registry(no_data_env, monkeypatch, data_dir):
+    import pooch
+
+    calls: list = []
+    monkeypatch.setattr(pooch, "retrieve", _fake_retrieve(data_dir, calls))
+    tm = data.load_geant_traffic("week")
+    assert tm.shape == (677, 484)
+    (url, known), = calls
+    assert "FIGRET/figret/5e117d8" in url and known == f"sha256:{data.load_registry()[data.GEANT_TM_WEEK].sha256}"
+
+
+# ------------------------------------------------------------------ no leakage from the test period
+
+
+def test_preprocessing_statistics_come_from_the_training_period_only():
+    rng = np.random.default_rng(0)
+    idx = pd.date_range("2020-01-01", periods=50, freq="15min")
+    raw = pd.DataFrame(rng.uniform(1, 2, size=(50, 2)), index=idx, columns=["A", "B"])
+    raw.iloc[5, 0] = 100.0                                      # a training-period burst
+    n_fit = data.training_slots(50)
+    assert n_fit == 30
+    out, scale, capped = data.preprocess(raw, cap_median_multiple=20.0)
+    changed = raw.copy()
+    changed.iloc[n_fit:] = rng.uniform(0, 1000, size=(50 - n_fit, 2))  # a wholly different future
+    out2, scale2, capped2 = data.preprocess(changed, cap_median_multiple=20.0)
+    assert scale == scale2
+    pd.testing.assert_frame_equal(out.iloc[:n_fit], out2.iloc[:n_fit])
+    assert capped["A"] == capped2["A"][:1] == [str(idx[5])]
+    np.testing.assert_allclose(out.iloc[:n_fit].mean().to_numpy(), config.value("service_mean_arrival"))
+    # the cap level is the training median's multiple, applied to the future as well
+    assert out2["A"].iloc[n_fit:].max() <= 20.0 * raw["A"].iloc[:n_fit].median() * scale["A"] + 1e-9
+    with pytest.raises(ValueError, match="train_end must be in 1..50"):
+        data.preprocess(raw, cap_median_multiple=None, train_end=0)
+    with pytest.raises(DataFormatError, match="no traffic in the training period"):
+        data.preprocess(raw.assign(B=np.r_[np.zeros(30), np.ones(20)]), cap_median_multiple=None)
+
+
+def test_real_arrivals_do_not_depend_on_their_test_period(data_dir, monkeypatch):
+    """Rewriting the GEANT week's last 40 % (validation + test) leaves the first 60 % unchanged."""
+    week = data.load_geant_traffic("week", data_dir)
+    base = data.service_arrivals("geant", data_dir=data_dir)
+    fake = week.copy()
+    fake.iloc[406:] = fake.iloc[406:].to_numpy() * 7.0
+    fake.attrs = dict(week.attrs)
+    monkeypatch.setattr(data, "load_geant_traffic", lambda *a, **k: fake)
+    moved = data.service_arrivals("geant", data_dir=data_dir)
+    assert moved.attrs["scale"] == base.attrs["scale"]
+    pd.testing.assert_frame_equal(moved.iloc[:406], base.iloc[:406])
+    np.testing.assert_allclose(moved.iloc[406:].to_numpy(), base.iloc[406:].to_numpy() * 7.0, rtol=1e-12)
+
+
+def test_training_slots_matches_the_split_of_the_experiments():
+    from splitalloc.models import split_bounds
+
+    for n in (92, 322, 677, 3500, 7):
+        assert data.training_slots(n) == split_bounds(n, config.value("train_fraction"),
+                                                      config.value("val_fraction"))[0]
+    with pytest.raises(ValueError, match="n_slots must be a positive integer"):
+        data.training_slots(0)

@@ -80,6 +80,18 @@ PARAMETERS: dict[str, Parameter] = {
            "785,297 flows, 369x and 1053x the median day); uncapped, one day holds most of the service's "
            "volume and a typical day shrinks to ~6 Mb/slot. GEANT peaks are < 2x the median, so untouched. "
            "None disables the cap."),
+        _P("geant_week_node_order",
+           ("at1.at", "be1.be", "ch1.ch", "cz1.cz", "de1.de", "es1.es", "fr1.fr", "gr1.gr", "hr1.hr",
+            "hu1.hu", "ie1.ie", "il1.il", "it1.it", "lu1.lu", "nl1.nl", "ny1.ny", "pl1.pl", "pt1.pt",
+            "se1.se", "si1.si", "sk1.sk", "uk1.uk"), "SNDlib node ids", "data", "assumption",
+           "The GEANT week file (DOTE/FIGRET .hist) does not name its 22 rows/columns. We assume the "
+           "SNDlib ids in alphabetical order (the order of the SNDlib files DOTE converted); it agrees "
+           "with the May subset (small senders ie1, lu1, sk1 small in both; correlation of log mean per "
+           "pair 0.62, geant-tm-week/SOURCE.md) but is not proven. It decides which node's traffic "
+           "goes to which service (geant_service_sources)."),
+        _P("geant_week_nominal_start", "2005-01-01 00:00", "timestamp", "data", "assumption",
+           "The week file holds no dates (a week of May-August 2005). Its slots get a nominal 15-min "
+           "clock from this instant: only spacing and order mean something, not the calendar."),
         _P("geant_slot_seconds", 900, "s", "data", "paper",
            "§V-A: 15-min slots; Mbit/s x 900 s = Mb per slot."),
         # ------------------------------------------------------------- network

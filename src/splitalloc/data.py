@@ -55,10 +55,15 @@ GEANT_XML = "geant-topology/sndlib/geant.xml"
 GEANT_TM_SUBSET = "geant-tm-sndlib-subset/directed-geant-uhlig-15min-over-4months-SUBSET.tar.xz"
 GEANT_TM_SUBSET_MEMBERS = "geant-tm-sndlib-subset/members/"
 GEANT_TM_FULL = "geant-tm-sndlib-full/directed-geant-uhlig-15min-over-4months-ALL.tgz"
+GEANT_TM_WEEK = "geant-tm-week/geant-15min-week.hist"
 KAGGLE_CSV = "kaggle-computer-network-traffic/cs448b_ipasn.csv"
 
 KAGGLE_COLUMNS = ("date", "l_ipn", "r_asn", "f")
-DATASETS = ("geant", "geant-full", "kaggle")
+#: ``geant``: the 677-slot GEANT week (headline real series); ``geant-may``: the 324-slot SNDlib
+#: subset of May 2005 (a second real GEANT series); ``geant-full``: the 4-month archive.
+DATASETS = ("geant", "geant-may", "geant-full", "kaggle")
+#: Number of values per line of the week file: a flattened 22 x 22 matrix.
+GEANT_WEEK_NODES = 22
 
 _HOW_TO_GET = {
     GEANT_TXT: "public on GitHub (THU-INSC-NAD/Traffic-Matrix-Prediction, GEANT/geant.txt); "
@@ -69,6 +74,9 @@ _HOW_TO_GET = {
                      "data/demands/sndlib/directed-geant-uhlig-15min-over-4months-ALL/, 2005-05-04 15:00 "
                      "to 2005-05-07 23:45); unset $SPLITALLOC_DATA_DIR to let pooch download the 324 files "
                      "one by one, or rebuild the tarball by hand as data/README.md describes.",
+    GEANT_TM_WEEK: "public on GitHub (FIGRET/figret, Data/GEANT/test/7.hist at commit "
+                   "5e117d840cb9bd2875f6ed9779767e8785b1a869, MIT); unset $SPLITALLOC_DATA_DIR to let pooch "
+                   "download it, or copy it to <data dir>/geant-tm-week/geant-15min-week.hist.",
     KAGGLE_CSV: "the Kaggle dataset crawford/computer-network-traffic needs a Kaggle login, so it cannot "
                 "be downloaded automatically: sign in, download cs448b_ipasn.csv "
                 "(e.g. `kaggle datasets download -d crawford/computer-network-traffic`), put it at "
@@ -541,9 +549,77 @@ def _subset_from_members(progress: bool) -> tuple[pd.DataFrame, dict[str, str]]:
     return df, files
 
 
+def read_week_hist(path, *, node_ids: Iterable[str] | None = None, sha256: str | None = None,
+                   start: str | None = None) -> pd.DataFrame:
+    """Parse a DOTE/FIGRET ``.hist`` file: one 15-min slot per line, ``n x n`` values row-major.
+
+    Each line holds the flattened matrix ``M[src, dst]`` (``n = 22`` for GEANT), in bit/s (the
+    DOTE conversion of the SNDlib Mbit/s files; see ``geant-tm-week/SOURCE.md``). The file
+    names neither the nodes nor the dates: ``node_ids`` (default: config ``geant_week_node_order``,
+    the SNDlib ids in alphabetical order, **an assumption**) labels rows and columns, and the
+    index is a nominal 15-min clock starting at ``start`` (default config
+    ``geant_week_nominal_start``; only the spacing means something). Returns the same layout as
+    :func:`load_geant_traffic`: index ``time``, columns ``MultiIndex(source, target)``, Mbit/s.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataNotFoundError(f"traffic file {path} does not exist")
+    nodes = list(config.value("geant_week_node_order") if node_ids is None else node_ids)
+    n = len(nodes)
+    if len(set(nodes)) != n or n < 2:
+        raise ValueError(f"node_ids must be >= 2 distinct names, got {nodes!r}")
+    rows = []
+    for lineno, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != n * n:
+            raise DataFormatError(f"{path}: line {lineno} has {len(parts)} values, expected {n * n} "
+                                  f"(a flattened {n} x {n} traffic matrix)")
+        try:
+            vals = np.array([float(x) for x in parts])
+        except ValueError:
+            bad = next(x for x in parts if not _is_float(x))
+            raise DataFormatError(f"{path}: line {lineno}: {bad!r} is not a number") from None
+        if not np.all(np.isfinite(vals)):
+            raise DataFormatError(f"{path}: line {lineno}: non-finite value")
+        if np.any(vals < 0):
+            raise DataFormatError(f"{path}: line {lineno}: negative value {vals[vals < 0][0]}")
+        rows.append(vals / 1e6)                                   # bit/s -> Mbit/s
+    if not rows:
+        raise DataFormatError(f"{path}: no traffic matrices (empty file)")
+    step = pd.Timedelta(minutes=config.value("geant_slot_minutes"))
+    t0 = pd.Timestamp(config.value("geant_week_nominal_start") if start is None else start)
+    idx = pd.date_range(t0, periods=len(rows), freq=step, name="time")
+    cols = pd.MultiIndex.from_product([nodes, nodes], names=["source", "target"])
+    arr = np.stack(rows)
+    df = pd.DataFrame(arr, index=idx, columns=cols, dtype=np.float64)
+    df.attrs.update({
+        "unit": "Mbit/s", "slot": "15min", "missing_slots": 0,
+        "empty_slots": [str(t) for t in df.index[arr.sum(axis=1) == 0]],
+        "node_order": "assumed: SNDlib ids in alphabetical order (the file does not name its nodes)",
+        "calendar": f"nominal clock from {t0} (the file holds no dates)",
+        "source_file": str(path), "sha256": sha256,
+    })
+    return df
+
+
+def _is_float(x: str) -> bool:
+    try:
+        float(x)
+    except ValueError:
+        return False
+    return True
+
+
+_WEEK_CACHE: dict[tuple[str, str], pd.DataFrame] = {}
+
+
 def load_geant_traffic(variant: str = "subset", data_dir=None, *, progress: bool = False) -> pd.DataFrame:
     """GEANT traffic matrices (TOTEM/Uhlig via SNDlib), Mbit/s per ordered node pair and 15-min slot.
 
+    ``variant="week"``: the 677 contiguous slots of one week (DOTE/FIGRET ``.hist``, read by
+    :func:`read_week_hist`; node order and calendar are assumptions recorded in ``attrs``).
     ``variant="subset"``: the 324 contiguous slots 2005-05-04 15:00 .. 05-07 23:45 (the tarball
     in the data directory, or the 324 upstream files downloaded one by one). ``variant="full"``:
     SNDlib's ``directed-geant-uhlig-15min-over-4months-ALL`` archive (about 11,460 matrices with
@@ -551,7 +627,13 @@ def load_geant_traffic(variant: str = "subset", data_dir=None, *, progress: bool
     Slots that the archive lacks are not invented: ``attrs["missing_slots"]`` counts them and
     ``attrs["empty_slots"]`` lists slots whose file lists no demand (the subset's first two).
     """
-    if variant == "subset":
+    if variant == "week":
+        path, digest = resolve(GEANT_TM_WEEK, data_dir, progress=progress)
+        key = (str(path), digest)
+        if key not in _WEEK_CACHE:
+            _WEEK_CACHE[key] = read_week_hist(path, sha256=digest)
+        df, files = _copy_frame(_WEEK_CACHE[key]), {str(path): digest}
+    elif variant == "subset":
         root = _data_dir(data_dir)
         if root is None:
             df, files = _subset_from_members(progress)
@@ -562,8 +644,9 @@ def load_geant_traffic(variant: str = "subset", data_dir=None, *, progress: bool
         path, digest = resolve(GEANT_TM_FULL, data_dir, progress=progress)
         df, files = _read_archive_cached(path, digest, progress), {str(path): digest}
     else:
-        raise ValueError(f"variant must be 'subset' or 'full', got {variant!r}")
-    df.attrs.update({"dataset": "geant" if variant == "subset" else "geant-full", "files": files})
+        raise ValueError(f"variant must be 'week', 'subset' or 'full', got {variant!r}")
+    name = {"week": "geant", "subset": "geant-may", "full": "geant-full"}[variant]
+    df.attrs.update({"dataset": name, "files": files})
     return df
 
 
@@ -646,31 +729,71 @@ def _trim_and_fill(raw: pd.DataFrame, empty: pd.Series, freq: str) -> tuple[pd.D
     return core, {"dropped_slots": dropped, "interpolated_slots": n_interp}
 
 
-def _cap(raw: pd.DataFrame, multiple: float | None) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Cap each column at ``multiple`` x its median; return the capped frame and the capped slots."""
+def training_slots(n_slots: int) -> int:
+    """Number of leading slots of an ``n_slots`` series that form its training period.
+
+    The chronological split of every experiment (train ``[0, train_end)``, then validation, then
+    test) with ``train_end = round(n_slots * train_fraction)``, the rule of
+    :func:`splitalloc.models.split_bounds`; preprocessing statistics come from these slots only.
+    """
+    frac = float(config.value("train_fraction"))
+    if int(n_slots) != n_slots or n_slots < 1:
+        raise ValueError(f"n_slots must be a positive integer, got {n_slots!r}")
+    return max(1, int(round(int(n_slots) * frac)))
+
+
+def _cap(raw: pd.DataFrame, multiple: float | None,
+         train_end: int | None = None) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Cap each column at ``multiple`` x its training-period median (rows ``[0, train_end)``,
+    the whole frame if ``None``); return the capped frame and the capped slots (any period)."""
     if multiple is None:
         return raw, {}
     if not (isinstance(multiple, (int, float)) and math.isfinite(multiple) and multiple >= 1):
         raise ValueError(f"cap_median_multiple must be a finite number >= 1 or None, got {multiple!r}")
+    fit = raw if train_end is None else raw.iloc[:train_end]
     out, capped = raw.copy(), {}
     for col in raw.columns:
-        limit = multiple * float(raw[col].median())
+        limit = multiple * float(fit[col].median())
         over = raw[col] > limit
         if over.any() and limit > 0:
             capped[col] = [str(t) for t in raw.index[over]]
-            log.info("%s: %d slots capped at %g x median (%s)", col, int(over.sum()), multiple, capped[col])
+            log.info("%s: %d slots capped at %g x training median (%s)", col, int(over.sum()), multiple,
+                     capped[col])
             out.loc[over, col] = limit
     return out, capped
 
 
-def _rescale(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
+def _rescale(raw: pd.DataFrame, train_end: int | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Multiply each column by one constant so that its mean over rows ``[0, train_end)`` (the
+    training period; the whole frame if ``None``) is ``service_mean_arrival``."""
     target = float(config.value("service_mean_arrival"))
-    means = raw.mean(axis=0)
+    fit = raw if train_end is None else raw.iloc[:train_end]
+    means = fit.mean(axis=0)
     if (means <= 0).any():
         bad = list(means.index[means <= 0])
-        raise DataFormatError(f"services {bad} have no traffic at all; cannot rescale to mean {target}")
+        raise DataFormatError(f"services {bad} have no traffic in the training period; "
+                              f"cannot rescale to mean {target}")
     scale = target / means
     return raw * scale, {k: float(v) for k, v in scale.items()}
+
+
+def preprocess(raw: pd.DataFrame, *, cap_median_multiple: float | None,
+               train_end: int | None = None) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[str]]]:
+    """Cap bursts, then rescale to Mb/slot, with every statistic fitted on the training period.
+
+    ``train_end`` (default :func:`training_slots` of the frame's length) ends the training
+    period. The cap level (``cap_median_multiple`` x median) and the scale factor (to make the
+    mean ``service_mean_arrival``) are computed from rows ``[0, train_end)`` only and then
+    applied to every row, so no value of the validation or test period can change them (no
+    leakage). Returns ``(frame, scale factors, capped slots)``.
+    """
+    n = int(raw.shape[0])
+    train_end = training_slots(n) if train_end is None else int(train_end)
+    if not 1 <= train_end <= n:
+        raise ValueError(f"train_end must be in 1..{n} (the series has {n} slots), got {train_end}")
+    capped_frame, capped = _cap(raw, cap_median_multiple, train_end)
+    out, scale = _rescale(capped_frame, train_end)
+    return out, scale, capped
 
 
 _DEFAULT = object()
@@ -682,7 +805,8 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
 
     Derivation rule (the paper does not give one; parameters in :mod:`splitalloc.config`):
 
-    * ``"geant"`` (324-slot subset) / ``"geant-full"`` (4-month archive): service k receives
+    * ``"geant"`` (the 677-slot week, the headline series), ``"geant-may"`` (the 324-slot May
+      2005 subset) and ``"geant-full"`` (4-month archive): service k receives
       all traffic *originating* at its region's nodes (``geant_service_sources``: the 22 SNDlib
       nodes sorted by longitude, split west/centre/east), summed over destinations, in Mbit/s,
       times 900 s -> Mb per 15-min slot. Slots whose file lists no demand at all are measurement
@@ -693,12 +817,15 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
       (``kaggle_service_workstations``); 92 daily slots. Days without any row would be zero
       flows (there are none in the file); they are filled with 0 and counted in ``attrs``.
 
-    Bursts beyond ``cap_median_multiple`` x the series' median (default: config
+    Every statistic below is fitted on the training period only (the first
+    :func:`training_slots` slots; ``attrs["fit_slots"]``), see :func:`preprocess`.
+
+    Bursts beyond ``cap_median_multiple`` x the training period's median (default: config
     ``arrival_cap_median_multiple``; ``None`` disables) are capped at that level first; only two
     Kaggle days are affected, listed in ``attrs["capped_slots"]``.
 
-    Each service's series is then multiplied by one constant so that its mean over the whole
-    series equals ``service_mean_arrival`` (Mb/slot). Reason: raw volumes (tens of Tb per slot
+    Each service's series is then multiplied by one constant so that its mean over the
+    training period equals ``service_mean_arrival`` (Mb/slot). Reason: raw volumes (tens of Tb per slot
     on GEANT, flow counts on Kaggle) are not edge-inference loads, and the LP's capacities
     (eq. 13) are set on that scale; one constant per service keeps every temporal pattern and
     every ratio between slots. For Kaggle this amounts to assuming a fixed volume per flow.
@@ -708,8 +835,9 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     ``unit`` ("Mb/slot"), ``slot``, ``synthetic`` (False), ``files`` ({path: sha256}), ``rule``.
     """
     names = list(config.value("service_names"))
-    if dataset in ("geant", "geant-full"):
-        tm = load_geant_traffic("subset" if dataset == "geant" else "full", data_dir, progress=progress)
+    if dataset in ("geant", "geant-may", "geant-full"):
+        variant = {"geant": "week", "geant-may": "subset", "geant-full": "full"}[dataset]
+        tm = load_geant_traffic(variant, data_dir, progress=progress)
         groups = config.value("geant_service_sources")
         nodes = set(tm.columns.get_level_values("source"))
         by_src = tm.T.groupby(level="source").sum().T   # Mbit/s originating at each node
@@ -751,8 +879,8 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     raw = raw.astype(np.float64)
     if cap_median_multiple is _DEFAULT:
         cap_median_multiple = config.value("arrival_cap_median_multiple")
-    raw, capped = _cap(raw, cap_median_multiple)
-    out, scale = _rescale(raw)
+    train_end = training_slots(len(raw))
+    out, scale, capped = preprocess(raw, cap_median_multiple=cap_median_multiple, train_end=train_end)
     values = out.to_numpy()
     if not np.isfinite(values).all() or (values < 0).any():
         raise DataFormatError(f"{files}: derived arrivals contain negative or non-finite values")
@@ -760,5 +888,6 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     out.columns.name = "service"
     out.attrs = {"dataset": dataset, "unit": "Mb/slot", "slot": slot, "synthetic": False,
                  "files": dict(files), "scale": scale, "rule": rule,
-                 "cap_median_multiple": cap_median_multiple, "capped_slots": capped, **notes}
+                 "cap_median_multiple": cap_median_multiple, "capped_slots": capped,
+                 "fit_slots": train_end, **notes}
     return out
