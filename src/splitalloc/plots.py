@@ -44,19 +44,20 @@ def _ordered(frameworks) -> list[str]:
 
 
 def _add_line_with_band(fig: go.Figure, s, x: str, name: str, color: str, *, dash: str | None = None,
-                        mode: str = "lines", legendgroup: str | None = None) -> None:
+                        mode: str = "lines", legendgroup: str | None = None, row=None, col=None) -> None:
     """Mean line plus a filled 95 % CI band (drawn only where the CI exists, i.e. >= 2 seeds)."""
     s = s.sort_values(x)
     group = legendgroup or name
+    where = dict(row=row, col=col) if row is not None else {}
     has_ci = s["ci95_low"].notna().any()
     if has_ci:
         xs = list(s[x]) + list(s[x])[::-1]
         ys = list(s["ci95_high"]) + list(s["ci95_low"])[::-1]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=_rgba(color, 0.18),
                                  line=dict(width=0), hoverinfo="skip", showlegend=False,
-                                 legendgroup=group, name=f"{name} 95% CI"))
+                                 legendgroup=group, name=f"{name} 95% CI"), **where)
     fig.add_trace(go.Scatter(x=s[x], y=s["mean"], mode=mode, name=name, legendgroup=group,
-                             line=dict(color=color, dash=dash)))
+                             line=dict(color=color, dash=dash)), **where)
 
 
 def _n_seeds_note(df) -> str:
@@ -84,33 +85,69 @@ def _title_layout(title: str, subtitle: str | None = None, *, legend_below: bool
     return out
 
 
+def _real_runs(df):
+    """One row per run (framework x seed, and sweep settings) of the real series."""
+    if "data" in df.columns:
+        df = df[df["data"] == "real"]
+    keys = [c for c in ("dataset", "data", "framework", "seed", "M", "Sigma") if c in df.columns]
+    return df.drop_duplicates(keys)
+
+
+def _paper_percent_of_reference(paper):
+    """The paper's values as a percentage of its Proposed framework's value (same setting)."""
+    ref = paper[paper["framework_id"] == REFERENCE_FRAMEWORK]["value"]
+    if ref.empty:
+        return paper.iloc[0:0]
+    return paper.assign(value=100.0 * paper["value"] / float(ref.iloc[0]))
+
+
+_PERCENT_OF_PROPOSED = "% of Proposed"
+
+
 def fig5_splitting_figure(df) -> go.Figure:
-    """Fig. 5: mean throughput (Mb/slot) of the splitting and non-splitting frameworks, with
-    95 % CI error bars over seeds. ``df`` from :func:`splitalloc.experiments.fig5_splitting`."""
+    """Fig. 5: mean throughput of the splitting and non-splitting frameworks, with the paper's
+    reported values. Both sides are drawn as a percentage of their own Proposed framework's
+    throughput (splitting deployment), because absolute Mb/slot are not comparable (our traffic
+    scale differs); the hover of our bars also gives the absolute Mb/slot. Whiskers: 95 % CI
+    over seeds of the per-seed ratio. ``df`` from :func:`splitalloc.experiments.fig5_splitting`."""
     from .experiments import summarize_with_ci
 
-    s = summarize_with_ci(df, ["framework"], "throughput")
-    order = _ordered(s["framework"])
-    s = s.set_index("framework").loc[order].reset_index()
+    runs = _real_runs(df)
+    rel = summarize_with_ci(percent_of_reference(runs, "throughput"), ["framework"], "throughput")
+    absolute = summarize_with_ci(runs, ["framework"], "throughput").set_index("framework")["mean"]
+    order = _ordered(rel["framework"])
+    rel = rel.set_index("framework").loc[order].reset_index()
+
+    def label(fw: str) -> str:
+        return _framework_label(fw) + (" (non-splitting)" if fw == "non-splitting" else " (splitting)")
+
     fig = go.Figure(go.Bar(
-        x=[_framework_label(f) + (" (non-splitting)" if f == "non-splitting" else " (splitting)")
-           for f in s["framework"]],
-        y=s["mean"],
-        marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in s["framework"]],
-        error_y=dict(type="data", symmetric=False, array=(s["ci95_high"] - s["mean"]).fillna(0),
-                     arrayminus=(s["mean"] - s["ci95_low"]).fillna(0)),
-        name="mean throughput",
-        hovertemplate="%{x}: %{y:.1f} Mb/slot<extra></extra>",
+        x=[label(f) for f in rel["framework"]], y=rel["mean"],
+        marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in rel["framework"]],
+        error_y=dict(type="data", symmetric=False, array=(rel["ci95_high"] - rel["mean"]).fillna(0),
+                     arrayminus=(rel["mean"] - rel["ci95_low"]).fillna(0)),
+        customdata=[absolute.get(f) for f in rel["framework"]],
+        name="ours: mean throughput, % of Proposed (splitting)",
+        hovertemplate="ours, %{x}: %{y:.1f} % of Proposed (%{customdata:.1f} Mb/slot)<extra></extra>",
     ))
-    fig.update_layout(**_title_layout("Fig. 5 — splitting vs non-splitting, GEANT", _n_seeds_note(df),
-                                      legend_below=False),
-                      xaxis_title="framework (deployment)", yaxis_title="mean throughput (Mb/slot)",
-                      showlegend=True)
+    paper = _paper_percent_of_reference(paper_values("Fig. 5", metric="mean throughput"))
+    paper = paper[paper["framework_id"].isin(order)]
+    _add_paper_markers(fig, paper, [label(f) for f in paper["framework_id"]], paper["value"],
+                       unit=_PERCENT_OF_PROPOSED, name="paper (Sec. V-B), % of Proposed (splitting)")
+    layout = _title_layout("Fig. 5 — splitting vs non-splitting, GEANT", _n_seeds_note(runs))
+    layout["legend"]["y"] = -0.28
+    fig.update_layout(**layout, xaxis_title="framework (deployment)",
+                      yaxis_title="mean throughput (% of Proposed, splitting)", showlegend=True)
     return fig
 
 
 def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None = "real",
-                     frameworks=None) -> go.Figure:
+                     frameworks=None, paper_artefact: str | None = None,
+                     paper_dataset: str = "geant") -> go.Figure:
+    """Per-slot lines (top) and, with ``paper_artefact``, a bottom panel comparing the mean
+    throughput with the paper's, both as % of the Proposed framework's (same seed)."""
+    from plotly.subplots import make_subplots
+
     from .experiments import summarize_with_ci
 
     if data is not None and "data" in df.columns:
@@ -119,54 +156,99 @@ def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None
         df = df[df["framework"].isin(frameworks)]
     x = "time" if "time" in df.columns else "slot"
     s = summarize_with_ci(df, ["framework", x], value)
-    fig = go.Figure()
+    paper = None
+    if paper_artefact is not None:
+        paper = _paper_percent_of_reference(paper_values(paper_artefact, dataset=paper_dataset,
+                                                         metric="mean throughput"))
+    if paper is None or not len(paper):
+        fig = go.Figure()
+        where = {}
+    else:
+        fig = make_subplots(rows=2, cols=1, row_heights=[0.6, 0.4], vertical_spacing=0.2,
+                            subplot_titles=("per test slot (ours)",
+                                            "mean over the test period, % of Proposed: ours and the paper"))
+        where = dict(row=1, col=1)
     for fw in _ordered(s["framework"]):
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
                             FRAMEWORK_COLORS.get(fw, "#888888"),
-                            dash="dot" if fw == "offline" else None)
-    fig.update_layout(**_title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}"), height=540,
-                      xaxis_title="time slot (test period)" if x == "time" else "test slot",
-                      yaxis_title=yaxis, legend_title="framework", hovermode="x unified")
+                            dash="dot" if fw == "offline" else None, **where)
+    xtitle = "time slot (test period)" if x == "time" else "test slot"
+    height = 540
+    if where:
+        runs = df.drop_duplicates(["framework", "seed"])
+        ours = summarize_with_ci(percent_of_reference(runs, "throughput"), ["framework"], "throughput")
+        source = paper["where_in_paper"].iloc[0]
+        _comparison_bars(fig, ours, paper, unit=_PERCENT_OF_PROPOSED,
+                         ours_name="ours: mean throughput, % of Proposed",
+                         paper_name=f"paper ({source}), % of Proposed", row=2, col=1)
+        fig.update_xaxes(title_text=xtitle, row=1, col=1)
+        fig.update_yaxes(title_text=yaxis, row=1, col=1)
+        fig.update_xaxes(title_text="framework", row=2, col=1)
+        fig.update_yaxes(title_text="mean throughput (% of Proposed)", row=2, col=1)
+        height = 860
+        layout = _title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}")
+        layout["legend"]["y"] = -0.12
+    else:
+        layout = dict(_title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}"),
+                      xaxis_title=xtitle, yaxis_title=yaxis)
+    fig.update_layout(**layout, height=height, legend_title="framework", hovermode="x unified")
     return fig
 
 
 def fig6_admitted_figure(df, *, data: str = "real", frameworks=None) -> go.Figure:
-    """Fig. 6: admitted (served) traffic per test slot, summed over services, per framework.
-    ``df`` from :func:`splitalloc.experiments.fig6_admitted`; ``data`` picks the real or the
-    synthetic series."""
+    """Fig. 6: admitted (served) traffic per test slot, summed over services, per framework,
+    and below it the mean throughput beside the paper's (both as % of the Proposed framework's:
+    absolute Mb/slot are not comparable). ``df`` from
+    :func:`splitalloc.experiments.fig6_admitted`; ``data`` picks the real or the synthetic series."""
     return _per_slot_figure(df, "served", "Fig. 6 — admitted traffic, GEANT",
-                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks)
+                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks,
+                            paper_artefact="Fig. 6", paper_dataset="geant")
 
 
 def fig7_prediction_figure(df, *, data: str = "real") -> go.Figure:
     """Fig. 7: predicted traffic (sum over services) of each learned framework against the
     ground truth (the offline framework's ``D_true``); legend entries carry the mean
-    prediction accuracy (1 - WAPE). ``df`` from :func:`splitalloc.experiments.fig7_prediction`."""
+    prediction accuracy (1 - WAPE). Below, the accuracy of each framework beside the paper's
+    (comparable as is, in %). ``df`` from :func:`splitalloc.experiments.fig7_prediction`."""
+    from plotly.subplots import make_subplots
+
     from .experiments import summarize_with_ci
 
     if "data" in df.columns:
         df = df[df["data"] == data]
     x = "time" if "time" in df.columns else "slot"
-    fig = go.Figure()
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.6, 0.4], vertical_spacing=0.2,
+                        subplot_titles=("per test slot (ours)",
+                                        "prediction accuracy: ours and the paper"))
     truth = summarize_with_ci(df[df["framework"] == "offline"], [x], "D_true")
-    _add_line_with_band(fig, truth, x, "ground truth", FRAMEWORK_COLORS["offline"], dash="dot")
-    acc = df.drop_duplicates(["framework", "seed"]).groupby("framework")["accuracy"].mean()
-    for fw in _ordered(df["framework"]):
-        if fw == "offline":
-            continue
+    _add_line_with_band(fig, truth, x, "ground truth", FRAMEWORK_COLORS["offline"], dash="dot",
+                        row=1, col=1)
+    runs = df.drop_duplicates(["framework", "seed"])
+    runs = runs[runs["framework"] != "offline"].assign(accuracy=100 * runs["accuracy"])
+    acc = summarize_with_ci(runs, ["framework"], "accuracy")
+    acc_mean = acc.set_index("framework")["mean"]
+    for fw in _ordered(runs["framework"]):
         s = summarize_with_ci(df[df["framework"] == fw], [x], "D_pred")
-        _add_line_with_band(fig, s, x, f"{_framework_label(fw)} (accuracy {100 * acc[fw]:.1f}%)",
-                            FRAMEWORK_COLORS.get(fw, "#888888"))
-    fig.update_layout(**_title_layout("Fig. 7 — predicted vs true traffic, GEANT",
-                                      f"{_data_note(df)}, {_n_seeds_note(df)}"), height=540,
-                      xaxis_title="time slot (test period)" if x == "time" else "test slot",
-                      yaxis_title="total traffic over services (Mb/slot)", legend_title="prediction",
-                      hovermode="x unified")
+        _add_line_with_band(fig, s, x, f"{_framework_label(fw)} (accuracy {acc_mean[fw]:.1f}%)",
+                            FRAMEWORK_COLORS.get(fw, "#888888"), row=1, col=1)
+    paper = paper_values("Fig. 7", dataset="geant", metric="prediction accuracy")
+    _comparison_bars(fig, acc, paper, unit="%", ours_name="ours: prediction accuracy (1 − WAPE)",
+                     paper_name="paper (Fig. 7, Sec. V-C): prediction accuracy", row=2, col=1)
+    fig.update_xaxes(title_text="time slot (test period)" if x == "time" else "test slot", row=1, col=1)
+    fig.update_yaxes(title_text="total traffic over services (Mb/slot)", row=1, col=1)
+    fig.update_xaxes(title_text="framework", row=2, col=1)
+    fig.update_yaxes(title_text="prediction accuracy, 1 − WAPE (%)", row=2, col=1)
+    layout = _title_layout("Fig. 7 — predicted vs true traffic, GEANT",
+                           f"{_data_note(df)}, {_n_seeds_note(df)}")
+    layout["legend"]["y"] = -0.12
+    fig.update_layout(**layout, height=860, legend_title="prediction", hovermode="x unified")
     return fig
 
 
 def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str, *,
-                  subtitle: str | None = None) -> go.Figure:
+                  subtitle: str | None = None, paper=None, paper_unit: str = "") -> go.Figure:
+    """Mean and 95 % band per framework against ``x``; with ``paper`` (rows of
+    :func:`paper_values` with ``Sigma``), the paper's values as dashed lines."""
     from .experiments import summarize_with_ci
 
     s = summarize_with_ci(df, ["framework", x], value)
@@ -175,44 +257,87 @@ def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str, *,
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
                             FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
                             dash="dot" if fw == "offline" else None)
-    fig.update_layout(**_title_layout(title, subtitle or _n_seeds_note(df)), height=520,
+    if paper is not None:
+        _add_paper_lines(fig, paper, unit=paper_unit)
+    fig.update_layout(**_title_layout(title, subtitle or _n_seeds_note(df)), height=560 if paper is not None else 520,
                       xaxis_title=xaxis, yaxis_title=yaxis, legend_title="framework")
     return fig
 
 
 def fig8_resource_figure(df) -> go.Figure:
-    """Fig. 8: mean throughput against the average resource ``M`` (eq. 14).
+    """Fig. 8: mean throughput against the average resource ``M`` (eq. 14) and, below, the
+    throughput at the ``M`` nearest the paper's reported setting (M=120) beside the paper's,
+    both as % of the Proposed framework's (absolute Mb/slot are not comparable).
     ``df`` from :func:`splitalloc.experiments.fig8_resource`."""
+    import numpy as np
+    from plotly.subplots import make_subplots
+
+    from .experiments import summarize_with_ci
+
     sigma = df["Sigma"].iloc[0] if len(df) else float("nan")
-    return _sweep_figure(df, "M", "throughput", "Fig. 8 — throughput vs average resource M, GEANT",
-                         "average resource M = (μ_C + μ_B)/2 (resource units/slot)",
-                         "mean throughput (Mb/slot)", subtitle=f"Σ={sigma:g}, {_n_seeds_note(df)}")
+    s = summarize_with_ci(df, ["framework", "M"], "throughput")
+    paper = paper_values("Fig. 8", dataset="geant", metric="mean throughput")
+    m_paper = float(paper["setting"].iloc[0].split("=")[1].split()[0]) if len(paper) else float("nan")
+    ms = np.array(sorted(df["M"].unique())) if len(df) else np.array([])
+    m_near = float(ms[np.argmin(abs(ms - m_paper))]) if len(ms) and np.isfinite(m_paper) else float("nan")
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.6, 0.4], vertical_spacing=0.2,
+                        subplot_titles=("mean throughput vs M (ours)",
+                                        f"at M={m_near:g}, % of Proposed: ours and the paper "
+                                        f"(paper: M={m_paper:g})"))
+    for fw in _ordered(s["framework"]):
+        _add_line_with_band(fig, s[s["framework"] == fw], "M", _framework_label(fw),
+                            FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
+                            dash="dot" if fw == "offline" else None, row=1, col=1)
+    at_m = df[df["M"] == m_near]
+    ours = summarize_with_ci(percent_of_reference(at_m, "throughput", keys=("seed", "M")),
+                             ["framework"], "throughput")
+    _comparison_bars(fig, ours, _paper_percent_of_reference(paper), unit=_PERCENT_OF_PROPOSED,
+                     ours_name=f"ours at M={m_near:g}: mean throughput, % of Proposed",
+                     paper_name="paper (Sec. V-D-1), % of Proposed", row=2, col=1)
+    fig.update_xaxes(title_text="average resource M = (μ_C + μ_B)/2 (resource units/slot)", row=1, col=1)
+    fig.update_yaxes(title_text="mean throughput (Mb/slot)", row=1, col=1)
+    fig.update_xaxes(title_text="framework", row=2, col=1)
+    fig.update_yaxes(title_text="mean throughput (% of Proposed)", row=2, col=1)
+    layout = _title_layout("Fig. 8 — throughput vs average resource M, GEANT",
+                           f"Σ={sigma:g}, {_n_seeds_note(df)}")
+    layout["legend"]["y"] = -0.12
+    fig.update_layout(**layout, height=860, legend_title="framework")
+    return fig
 
 
 def fig9_deviation_figure(df) -> go.Figure:
     """Fig. 9: utility (% of the offline optimum) against the average deviation ``Sigma``
-    (eq. 15). ``df`` from :func:`splitalloc.experiments.fig9_deviation`."""
+    (eq. 15), with the paper's values (its Table 4, TOTEM rows: the numbers of its Fig. 9) as
+    dashed lines. Utility is comparable as is. ``df`` from
+    :func:`splitalloc.experiments.fig9_deviation`."""
+    paper = paper_values("Table 4", dataset="geant", metric="utility")
     return _sweep_figure(df, "Sigma", "utility", "Fig. 9 — utility vs deviation Σ, GEANT",
                          "average standard deviation Σ = (σ_C + σ_B)/2 (resource units/slot)",
-                         "utility (% of offline optimum)")
+                         "utility (% of offline optimum)", paper=paper,
+                         paper_unit="% of offline optimum")
 
 
 def fig10_kaggle_figure(df, *, data: str = "real", frameworks=None) -> go.Figure:
-    """Fig. 10: admitted traffic per test slot on the Kaggle dataset (as Fig. 6).
+    """Fig. 10: admitted traffic per test slot on the Kaggle dataset (as Fig. 6), with the
+    paper's mean throughputs below (as % of the Proposed framework's).
     ``df`` from :func:`splitalloc.experiments.fig10_kaggle`."""
     return _per_slot_figure(df, "served", "Fig. 10 — admitted traffic, Kaggle",
-                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks)
+                            "admitted traffic (Mb/slot)", data=data, frameworks=frameworks,
+                            paper_artefact="Fig. 10", paper_dataset="kaggle")
 
 
 def table4_figure(df, *, dataset: str = "geant") -> go.Figure:
-    """Table 4 as a chart: utility (%) against Sigma for every framework on ``dataset``."""
+    """Table 4 as a chart: utility (%) against Sigma for every framework on ``dataset``, with
+    the paper's Table 4 values as dashed lines (comparable as is)."""
     t = df[(df["dataset"] == dataset) & (df["metric"] == "utility")].rename(columns={"value": "utility"})
     from .experiments import PAPER_DATASETS
 
     return _sweep_figure(t, "Sigma", "utility",
                          f"Table 4 — utility vs Σ, {PAPER_DATASETS.get(dataset, dataset)}",
                          "average standard deviation Σ (resource units/slot)",
-                         "utility (% of offline optimum)")
+                         "utility (% of offline optimum)",
+                         paper=paper_values("Table 4", dataset=dataset, metric="utility"),
+                         paper_unit="% of offline optimum")
 
 
 def table4_styled(df, *, with_paper: bool = True, decimals: int = 2):
@@ -260,6 +385,98 @@ def table4_styled(df, *, with_paper: bool = True, decimals: int = 2):
 
     return (wide.style.set_caption(caption).apply(shade, axis=1)
             .set_table_styles([{"selector": "caption", "props": "caption-side: top; font-weight: bold;"}]))
+
+
+# ============================================================ the paper's reported numbers
+#: How the paper's reported numbers are drawn on our figures: black markers, one symbol.
+PAPER_MARKER = dict(color="#000000", symbol="diamond-open", size=11, line=dict(width=2))
+#: The reference of the normalised comparisons (the paper reports no offline throughput).
+REFERENCE_FRAMEWORK = "objective-driven"
+#: Names in the paper's Fig. 5 that are not framework names (the deployment is in the name).
+_PAPER_FIG5_NAMES = {"Proposed, splitting": "objective-driven",
+                     "Proposed, non-splitting": "non-splitting"}
+
+
+def paper_values(artefact: str, *, dataset: str | None = None, metric: str | None = None):
+    """The paper's reported numbers for ``artefact`` ("Fig. 5" ... "Table 4") from the
+    package's copy (``splitalloc/paper_numbers.csv``, :func:`splitalloc.experiments.paper_numbers`).
+
+    ``dataset`` is ours ("geant", "kaggle"). Adds ``framework_id`` (our framework name, or the
+    paper's name when it has none), ``Sigma`` (from settings like "Sigma=30", else NaN) and
+    ``source`` ("Table 4, TOTEM" ...), used in the hover of every paper trace.
+    """
+    import numpy as np
+
+    from .experiments import PAPER_DATASETS, PAPER_NAMES, paper_numbers
+
+    paper = paper_numbers()
+    paper = paper[paper["artefact"] == artefact]
+    if dataset is not None:
+        paper = paper[paper["dataset"] == PAPER_DATASETS.get(dataset, dataset)]
+    if metric is not None:
+        paper = paper[paper["metric"] == metric]
+    ids = {name: fw for fw, name in PAPER_NAMES.items()} | _PAPER_FIG5_NAMES
+    paper = paper.assign(framework_id=paper["framework"].map(lambda f: ids.get(f, f)))
+    sigma = paper["setting"].astype(str).str.extract(r"Sigma=([0-9.]+)")[0].astype(float)
+    where = paper["where_in_paper"].astype(str)
+    source = np.where(where == artefact, artefact, artefact + ", " + where)
+    return paper.assign(Sigma=sigma, source=[f"{s}, {d}" for s, d in zip(source, paper["dataset"])])
+
+
+def percent_of_reference(runs, value: str, *, keys=("seed",), reference: str = REFERENCE_FRAMEWORK):
+    """``value`` of each run as a percentage of the ``reference`` framework's ``value`` in the
+    run with the same ``keys`` (one scenario: same seed, and e.g. same ``M``). Drawing aid that
+    makes our absolute numbers and the paper's comparable: both sides normalised the same way.
+    Runs without a reference run are dropped."""
+    keys = [k for k in keys if k in runs.columns]
+    ref = runs[runs["framework"] == reference].set_index(keys)[value].rename("_reference")
+    out = runs.join(ref, on=keys, how="inner")
+    return out.assign(**{value: 100.0 * out[value] / out["_reference"]}).drop(columns="_reference")
+
+
+def _paper_hover(unit: str) -> str:
+    return "paper (%{customdata}): %{y:.2f} " + unit + "<extra></extra>"
+
+
+def _add_paper_markers(fig, paper, x, y, *, unit: str, name: str, row=None, col=None) -> None:
+    """One marker trace of the paper's values at categories or settings ``x``."""
+    if not len(paper):
+        return
+    trace = go.Scatter(x=list(x), y=list(y), mode="markers", name=name, marker=PAPER_MARKER,
+                       customdata=list(paper["source"]), hovertemplate=_paper_hover(unit))
+    fig.add_trace(trace, row=row, col=col) if row is not None else fig.add_trace(trace)
+
+
+def _add_paper_lines(fig, paper, *, unit: str, row=None, col=None) -> None:
+    """One dashed line per framework of the paper's values against ``Sigma`` (Fig. 9,
+    Table 4), in the framework's colour, legend name "paper: <framework>"."""
+    for fw in _ordered(paper["framework_id"]):
+        p = paper[paper["framework_id"] == fw].sort_values("Sigma")
+        trace = go.Scatter(x=p["Sigma"], y=p["value"], mode="lines+markers",
+                           name=f"paper: {_framework_label(fw)} ({p['source'].iloc[0]})",
+                           line=dict(color=FRAMEWORK_COLORS.get(fw, "#888888"), dash="dash", width=1.5),
+                           marker=dict(symbol="diamond-open", size=9, line=dict(width=2)),
+                           customdata=list(p["source"]), hovertemplate=_paper_hover(unit))
+        fig.add_trace(trace, row=row, col=col) if row is not None else fig.add_trace(trace)
+
+
+def _comparison_bars(fig, ours, paper, *, unit: str, ours_name: str, paper_name: str,
+                     row=None, col=None) -> None:
+    """Bars of ours (mean, 95 % CI whiskers; one colour per framework) and the paper's value of
+    the same framework as a black marker on the same category."""
+    order = _ordered(ours["framework"])
+    ours = ours.set_index("framework").loc[order].reset_index()
+    labels = {fw: _framework_label(fw) for fw in order}
+    bar = go.Bar(x=[labels[f] for f in ours["framework"]], y=ours["mean"], name=ours_name,
+                 marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in ours["framework"]],
+                 error_y=dict(type="data", symmetric=False,
+                              array=(ours["ci95_high"] - ours["mean"]).fillna(0),
+                              arrayminus=(ours["mean"] - ours["ci95_low"]).fillna(0)),
+                 hovertemplate="ours, %{x}: %{y:.2f} " + unit + "<extra></extra>")
+    fig.add_trace(bar, row=row, col=col) if row is not None else fig.add_trace(bar)
+    paper = paper[paper["framework_id"].isin(order)]
+    _add_paper_markers(fig, paper, [labels[f] for f in paper["framework_id"]], paper["value"],
+                       unit=unit, name=paper_name, row=row, col=col)
 
 
 # ----------------------------------------------------------------- system model (H3)
