@@ -130,6 +130,39 @@ def _fallback_pages(app) -> None:
                         f"using the outputs stored in notebooks/{stored.name}")
 
 
+#: Tag papermill puts on the cell it injects with the values a page was run with.
+INJECTED_TAG = "injected-parameters"
+
+
+def hide_injected_parameters(notebook: Path) -> bool:
+    """Tag papermill's injected ``# Parameters`` cell of ``notebook`` ``remove-cell`` so that
+    myst-nb leaves it out of the page. The cell stays in the executed notebook (the values
+    are also listed in the page's provenance block). Returns True when the file changed."""
+    import json
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    changed = False
+    for cell in nb.get("cells", []):
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if INJECTED_TAG in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+            changed = True
+    if changed:
+        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+def _hide_injected_parameters(app) -> None:
+    book = Path(app.srcdir)
+    toc_path = book / "_toc.yml"
+    if not toc_path.is_file():
+        return
+    for page in toc_pages(toc_path):
+        notebook = book / f"{page}.ipynb"
+        if page and notebook.is_file():
+            hide_injected_parameters(notebook)
+
+
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     """Drop repeated ``<script>`` entries. sphinx-thebe 0.3.1 registers its inline config
     (``const THEBE_JS_URL = ...``) once per environment read, and a second copy is a
@@ -152,6 +185,7 @@ def setup(app):
     app.add_js_file("plotly.min.js", priority=200)
     app.connect("builder-inited", _check_assets)
     app.connect("builder-inited", _fallback_pages)
+    app.connect("builder-inited", _hide_injected_parameters)  # after the fallback copies
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes
     app.connect("build-finished", _copy_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,7 +7,10 @@ Every generated book page ends with a small block that states
 * the package version and the git commit of the working tree (with a flag for uncommitted
   changes),
 * the sha256 of each data file the page's results depend on,
-* the page's wall time, and
+* the page's wall time,
+* the package functions that computed and drew the page, each linked to its highlighted
+  source (the book's ``_modules/`` pages written by ``sphinx.ext.viewcode``) and to its entry
+  in the API reference (``api/``), and
 * the one command that regenerates exactly that page.
 
 Usage in a notebook (no science, only bookkeeping)::
@@ -17,6 +20,7 @@ Usage in a notebook (no science, only bookkeeping)::
     ...                                   # compute, plot
     prov.add_frames(df)                   # files recorded in df.attrs["files"], if any
     prov.add_datasets(["geant"])          # files read by the dataset loaders
+    prov.add_code(experiments.fig5_splitting, plots.fig5_splitting_figure)
     prov.finish()                         # displays the block (HTML + plain text)
 
 This module imports nothing above :mod:`splitalloc.config` at import time; the dataset
@@ -112,6 +116,37 @@ def _display_path(path: str | Path) -> str:
     return p.name
 
 
+@dataclass(frozen=True)
+class CodeReference:
+    """A package function (or class) that a page used, as the book links to it.
+
+    ``module`` is where it is defined (``splitalloc.experiments.splitting``), ``public`` the
+    name readers import it by (``splitalloc.experiments.fig5_splitting``: the API reference
+    documents re-exported names under their package).
+    """
+
+    module: str
+    qualname: str
+    public: str
+
+    @classmethod
+    def of(cls, obj: Any) -> "CodeReference":
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if not (module and qualname) or not module.startswith("splitalloc."):
+            raise ValueError(f"provenance: {obj!r} is not a function or class of the splitalloc package")
+        api_module = ".".join(module.split(".")[:2])  # splitalloc.<module>: one API page each
+        return cls(module, qualname, f"{api_module}.{qualname}")
+
+    def source_href(self, root: str = "") -> str:
+        """Link to the highlighted source (sphinx.ext.viewcode), relative to a top-level page."""
+        return f"{root}_modules/{self.module.replace('.', '/')}.html#{self.qualname}"
+
+    def api_href(self, root: str = "") -> str:
+        """Link to the entry in the book's API reference (book/api/<module>.md)."""
+        page = self.public.split(".")[1]
+        return f"{root}api/{page}.html#{self.public}"
+
+
 @dataclass
 class PageProvenance:
     """Provenance of one book page; create with :func:`start`, show with :meth:`finish`."""
@@ -121,6 +156,7 @@ class PageProvenance:
     started: float = field(default_factory=time.perf_counter)
     started_utc: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))
     files: dict[str, str] = field(default_factory=dict)
+    code: list[CodeReference] = field(default_factory=list)
     wall_seconds: float | None = None
 
     def add_files(self, files: Mapping[str, str] | Iterable[str | Path]) -> "PageProvenance":
@@ -155,6 +191,15 @@ class PageProvenance:
             self.add_files([topo.source_file])
         return self
 
+    def add_code(self, *objects: Any) -> "PageProvenance":
+        """Record the package functions or classes that computed and drew this page; the
+        block links each to its source and its API entry."""
+        for obj in objects:
+            ref = CodeReference.of(obj)
+            if ref not in self.code:
+                self.code.append(ref)
+        return self
+
     def finish(self, *, display: bool = True) -> None:
         """Stop the clock and (in a notebook) display the provenance block."""
         self.wall_seconds = time.perf_counter() - self.started
@@ -177,6 +222,7 @@ class PageProvenance:
             "started": self.started_utc,
             "wall_time_s": None if self.wall_seconds is None else round(self.wall_seconds, 1),
             "data_files": dict(sorted(self.files.items())),
+            "code": [ref.public for ref in self.code],
             "command": regenerate_command(self.page, self.parameters),
         }
 
@@ -189,6 +235,12 @@ class PageProvenance:
             for p, h in d["data_files"].items()
         ) or "<li>none (this page reads no data file)</li>"
         wall = "not finished" if d["wall_time_s"] is None else f"{d['wall_time_s']} s"
+        code = "".join(
+            f'<li><a class="splitalloc-source" href="{e(ref.source_href())}"><code>{e(ref.public)}</code></a>'
+            f' (<a href="{e(ref.api_href())}">API</a>)</li>'
+            for ref in self.code
+        )
+        code_item = f"<li>Computed and drawn by:<ul>{code}</ul></li>" if code else ""
         return (
             '<div class="splitalloc-provenance" style="font-size:0.85em;border-top:1px solid #ccc;'
             'margin-top:2em;padding-top:0.5em">'
@@ -197,6 +249,7 @@ class PageProvenance:
             f"<li>Package: <code>{e(d['package'])}</code>, git commit <code>{e(d['commit'])}</code></li>"
             f"<li>Executed: {e(d['started'])}, wall time {e(wall)}</li>"
             f"<li>Data files read:<ul>{files}</ul></li>"
+            f"{code_item}"
             f"<li>Regenerate exactly this page:<br><code>{e(d['command'])}</code></li>"
             "</ul></div>"
         )
@@ -209,6 +262,8 @@ class PageProvenance:
         lines.append(f"- Executed: {d['started']}, wall time {d['wall_time_s']} s")
         lines.append("- Data files read:" + ("" if d["data_files"] else " none"))
         lines += [f"  - `{p}` sha256 `{h}`" for p, h in d["data_files"].items()]
+        if d["code"]:
+            lines.append("- Computed and drawn by: " + ", ".join(f"`{name}`" for name in d["code"]))
         lines.append(f"- Regenerate exactly this page: `{d['command']}`")
         return "\n".join(lines)
 
