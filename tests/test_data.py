@@ -16,6 +16,9 @@ import pytest
 from splitalloc import config, data
 from splitalloc.data import DataFormatError, DataHashError, DataNotFoundError
 
+#: every series is rescaled to this training-period mean (config service_mean_arrival)
+MEAN = float(config.value("service_mean_arrival"))
+
 SUBSET_TAR = data.GEANT_TM_SUBSET
 
 
@@ -119,8 +122,8 @@ def test_service_arrivals_geant_may_rule(data_dir, traffic):
     for name, group in zip(names, config.value("geant_service_sources")):
         raw = tm.loc[:, tm.columns.get_level_values("source").isin(group)].sum(axis=1) * 900.0
         fit = raw.iloc[:n_fit].mean()                                    # training period only
-        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / fit, rtol=1e-12)
-        assert a["scale"][name] == pytest.approx(110.0 / fit)
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * MEAN / fit, rtol=1e-12)
+        assert a["scale"][name] == pytest.approx(MEAN / fit)
     assert sum(len(g) for g in config.value("geant_service_sources")) == 22
 
 
@@ -129,13 +132,13 @@ def test_service_arrivals_kaggle_rule_and_cap(data_dir, kaggle):
     assert arr.shape == (92, 3) and (np.diff(arr.index) == pd.Timedelta("1D")).all()
     assert arr.attrs["slot"] == "1D" and arr.attrs["synthetic"] is False
     n_fit = data.training_slots(92)
-    np.testing.assert_allclose(arr.iloc[:n_fit].mean().to_numpy(), 110.0)
+    np.testing.assert_allclose(arr.iloc[:n_fit].mean().to_numpy(), MEAN)
     assert arr.attrs["capped_slots"] == {"VGG16": ["2006-09-17 00:00:00", "2006-09-18 00:00:00"]}
     daily = kaggle.pivot_table(index="date", columns="l_ipn", values="f", aggfunc="sum", fill_value=0)
     for name, group in zip(config.value("service_names"), config.value("kaggle_service_workstations")):
         raw = daily[list(group)].sum(axis=1).astype(float)
         raw = raw.clip(upper=20.0 * raw.iloc[:n_fit].median())            # training median
-        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.iloc[:n_fit].mean(),
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * MEAN / raw.iloc[:n_fit].mean(),
                                    rtol=1e-12)
     uncapped = data.service_arrivals("kaggle", data_dir=data_dir, cap_median_multiple=None)
     assert uncapped.attrs["capped_slots"] == {}
@@ -466,11 +469,11 @@ def test_full_archive_path_with_gaps(tmp_path, caplog):
     arr = data.service_arrivals("geant-full", data_dir=tmp_path, cap_median_multiple=None)
     assert arr.shape == (4, 3) and arr.attrs["interpolated_slots"] == 2 and arr.attrs["dropped_slots"] == []
     # each region sends 1, (2, 3 interpolated), 4 Mbit/s times (1, 2, 3); scaled so that the
-    # training period (the first round(0.6 * 4) = 2 slots, mean 1.5) has mean 110
+    # training period (the first round(0.6 * 4) = 2 slots, mean 1.5) has mean MEAN (service_mean_arrival)
     assert arr.attrs["fit_slots"] == 2
     for name in arr.columns:
-        np.testing.assert_allclose(arr[name], np.array([1.0, 2.0, 3.0, 4.0]) * 110 / 1.5)
-    assert arr.attrs["scale"]["FACE"] == pytest.approx(110 / (1.5 * 3 * 900))
+        np.testing.assert_allclose(arr[name], np.array([1.0, 2.0, 3.0, 4.0]) * MEAN / 1.5)
+    assert arr.attrs["scale"]["FACE"] == pytest.approx(MEAN / (1.5 * 3 * 900))
     with pytest.raises(DataFormatError, match="no traffic in the training period"):
         data._rescale(arr.assign(FACE=0.0))
 
@@ -504,11 +507,11 @@ def test_geant_week_matches_source_md(data_dir):
 def test_service_arrivals_geant_is_the_week(data_dir):
     arr = data.service_arrivals("geant", data_dir=data_dir)
     assert arr.shape == (677, 3) and arr.attrs["dataset"] == "geant" and arr.attrs["fit_slots"] == 406
-    np.testing.assert_allclose(arr.iloc[:406].mean().to_numpy(), 110.0)
+    np.testing.assert_allclose(arr.iloc[:406].mean().to_numpy(), MEAN)
     tm = data.load_geant_traffic("week", data_dir)
     for name, group in zip(config.value("service_names"), config.value("geant_service_sources")):
         raw = tm.loc[:, tm.columns.get_level_values("source").isin(group)].sum(axis=1) * 900.0
-        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * 110.0 / raw.iloc[:406].mean(),
+        np.testing.assert_allclose(arr[name].to_numpy(), raw.to_numpy() * MEAN / raw.iloc[:406].mean(),
                                    rtol=1e-12)
 
 

@@ -112,7 +112,7 @@ def prof(name, c, b):
 def test_gus_consolidates_when_capacity_allows():
     net = with_capacities(LINE5, [10, 10, 1000, 10, 10])
     profiles = [prof("a", [1, 1, 1], [0.5, 0.5]), prof("b", [2, 2], [1.0])]
-    dep = deploy_gus(net, profiles, demand=10)
+    dep = deploy_gus(net, profiles, demand=10, information="true")
     assert dep.used_servers == (2,)  # one server suffices: GUS opens no other
     assert dep.paths == [(), ()] and (dep.b == 0).all()
     assert np.allclose(dep.c[2], [3, 4]) and dep.starved == ()
@@ -121,7 +121,7 @@ def test_gus_consolidates_when_capacity_allows():
 def test_gus_opens_new_servers_only_when_needed_and_respects_mask():
     # each part needs 60 at demand 10; servers hold 100 (one part each), server 1 is discarded
     net = with_capacities(LINE5, [100, -5, 100, 100, 100])
-    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1])], demand=10)
+    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1])], demand=10, information="true")
     assert len(dep.used_servers) == 3 and 1 not in dep.used_servers
     assert dep.starved == ()
     check_paths(net, dep)
@@ -135,7 +135,7 @@ def test_gus_opens_new_servers_only_when_needed_and_respects_mask():
 def test_gus_multihop_path_densities():
     # parts of 60 on servers with 100; servers 1 and 2 too small, so part 2 goes 2 hops away
     net = with_capacities(LINE5, [100, 50, 50, 100, 100])
-    dep = deploy_gus(net, [prof("a", [6, 6], [0.7])], demand=10)
+    dep = deploy_gus(net, [prof("a", [6, 6], [0.7])], demand=10, information="true")
     assert dep.servers[0][0] in (0, 3, 4)
     check_paths(net, dep)
     for e in dep.paths[0]:
@@ -151,14 +151,14 @@ def test_gus_on_geant_seed0_properties(data_dir):
     profiles = default_profiles()
     nets = [draw_network(topo, mu_C=100, sigma_C=30, mu_B=100, sigma_B=30, rng=np.random.default_rng(0))
             for _ in range(2)]
-    deps = [deploy_gus(n, profiles) for n in nets]
+    deps = [deploy_gus(n, profiles, information="true") for n in nets]
     assert deps[0].servers == deps[1].servers and deps[0].paths == deps[1].paths
     net, dep = nets[0], deps[0]
     assert dep.c.shape == (23, 3) and dep.b.shape == (74, 3)
     check_paths(net, dep)
     assert all(net.usable_servers[i] for i in dep.used_servers)
     assert np.allclose(dep.c.sum(axis=0), [p.c.sum() for p in profiles])
-    ns = deploy_non_splitting(net, profiles)
+    ns = deploy_non_splitting(net, profiles, information="true")
     assert all(len(s) == 1 for s in ns.servers) and (ns.b == 0).all() and ns.paths == [(), (), ()]
     assert not ns.splitting and dep.splitting
 
@@ -166,15 +166,15 @@ def test_gus_on_geant_seed0_properties(data_dir):
 def test_rng_only_breaks_ties():
     net = with_capacities(LINE5, [100] * 5)  # all tie
     p = [prof("a", [6, 6], [1])]
-    assert deploy_gus(net, p, demand=10).servers == [(0, 1)]
-    r1 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5)).servers
-    r2 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5)).servers
+    assert deploy_gus(net, p, demand=10, information="true").servers == [(0, 1)]
+    r1 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5), information="true").servers
+    r2 = deploy_gus(net, p, demand=10, rng=np.random.default_rng(5), information="true").servers
     assert r1 == r2
 
 
 def test_starvation_is_recorded():
     net = with_capacities(LINE5, [10, 20, 30, 40, 5])
-    dep = deploy_non_splitting(net, [prof("a", [6, 6], [1]), prof("b", [1], [])], demand=10)
+    dep = deploy_non_splitting(net, [prof("a", [6, 6], [1]), prof("b", [1], [])], demand=10, information="true")
     # a needs 120: fits nowhere -> the largest server (3), left at -80; b needs 10: no used
     # server fits, so GUS opens the largest remaining one (2)
     assert dep.servers == [(3,), (2,)]
@@ -184,20 +184,20 @@ def test_starvation_is_recorded():
 def test_deploy_errors():
     dead = with_capacities(LINE5, [-1] * 5)
     with pytest.raises(ValueError, match="no usable server"):
-        deploy_gus(dead, default_profiles())
+        deploy_gus(dead, default_profiles(), information="true")
     B = np.full(8, -1.0)  # no usable link at all: second part has nowhere to go but its own server
     iso = with_capacities(LINE5, [100] * 5, B)
-    dep = deploy_gus(iso, [prof("a", [6, 6], [1])], demand=10)
+    dep = deploy_gus(iso, [prof("a", [6, 6], [1])], demand=10, information="true")
     assert len(set(dep.servers[0])) == 1  # starved on the only reachable server, no link
     two_islands = make_topology(4, [(0, 1), (2, 3)])
     with pytest.raises(ValueError, match="disconnected"):
-        deploy_gus(with_capacities(two_islands, [100] * 4), [prof("a", [1], [])], demand=10)
+        deploy_gus(with_capacities(two_islands, [100] * 4), [prof("a", [1], [])], demand=10, information="true")
     with pytest.raises(ValueError, match="at least one"):
-        deploy_gus(iso, [])
+        deploy_gus(iso, [], information="true")
     with pytest.raises(TypeError, match="Network"):
-        deploy_gus(object(), default_profiles())
+        deploy_gus(object(), default_profiles(), information="true")
     with pytest.raises(ValueError, match="demand"):
-        deploy_gus(iso, default_profiles(), demand=-1)
+        deploy_gus(iso, default_profiles(), demand=-1, information="true")
 
 
 def test_plot_network_traces():
@@ -207,7 +207,7 @@ def test_plot_network_traces():
     B = np.full(8, 100.0)
     B[7] = -1
     net = with_capacities(LINE5, C, B)
-    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1]), prof("b", [1], [])], demand=10)
+    dep = deploy_gus(net, [prof("a", [6, 6, 6], [1, 1]), prof("b", [1], [])], demand=10, information="true")
     fig = plot_network(net, dep)
     names = [t.name for t in fig.data]
     assert any(n.startswith("a: 3 part(s)") for n in names) and any(n.startswith("b: 1 part(s)") for n in names)
@@ -262,9 +262,9 @@ def test_gus_properties(inst):
     net, profiles = inst
     if not net.usable_servers.any():
         with pytest.raises(ValueError, match="no usable server"):
-            deploy_gus(net, profiles, demand=50)
+            deploy_gus(net, profiles, demand=50, information="true")
         return
-    dep = deploy_gus(net, profiles, demand=50)
+    dep = deploy_gus(net, profiles, demand=50, information="true")
     check_paths(net, dep)
     assert all(net.usable_servers[i] for i in dep.used_servers)
     # densities: c and b matrices are the chain's densities placed on servers / path links
@@ -305,7 +305,7 @@ def test_gus_properties(inst):
             used.add(i)
     assert routable.dtype == bool
     # non-splitting never uses a link
-    ns = deploy_non_splitting(net, profiles, demand=50)
+    ns = deploy_non_splitting(net, profiles, demand=50, information="true")
     assert (ns.b == 0).all() and all(len(s) == 1 for s in ns.servers)
 
 
@@ -316,7 +316,7 @@ def test_ingress_in_largest_strongly_connected_component():
     B[1] = -1.0
     assert tuple(LINE5.links[1]) == (1, 0)
     net = with_capacities(LINE5, [100] * 5, B)
-    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10)
+    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10, information="true")
     assert dep.servers == [(1, 2)]
 
 
@@ -328,8 +328,48 @@ def test_starved_part_weighs_the_links_to_reach_a_server():
     e34 = [e for e, (u, v) in enumerate(LINE5.links) if (u, v) == (3, 4)][0]
     B[e34] = 1.0
     net = with_capacities(LINE5, C, B)
-    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10)
+    dep = deploy_gus(net, [prof("a", [6, 6], [1])], demand=10, information="true")
     assert dep.servers == [(0, 1)] and dep.starved == ((0, 0), (0, 1))
     B[e34] = 100.0  # with a fat link the biggest server wins
-    dep = deploy_gus(with_capacities(LINE5, C, B), [prof("a", [6, 6], [1])], demand=10)
+    dep = deploy_gus(with_capacities(LINE5, C, B), [prof("a", [6, 6], [1])], demand=10, information="true")
     assert dep.servers == [(0, 4)]
+
+
+# --------------------------------------------------------------------------- information model
+def test_mean_information_decides_without_the_true_draws():
+    """With mean information GUS sees mu_C/mu_B on the resources that exist (§IV-A), so two
+    networks with the same means and the same discarded resources get the same deployment,
+    whatever their draws; with true information they do not."""
+    topo = LINE5
+    B = np.full(len(topo.links), 100.0)
+    a = Network(topo, np.array([10., 20., 300., 40., 50.]), B, 60.0, 30.0, 100.0, 0.0,
+                np.ones(5, bool), B > 0, None, None)
+    b = Network(topo, np.array([300., 20., 10., 40., 50.]), B, 60.0, 30.0, 100.0, 0.0,
+                np.ones(5, bool), B > 0, None, None)
+    p = [prof("a", [3, 3], [1]), prof("b", [2], [])]
+    for info in ("mean", None):  # None: config deployment_information, "mean"
+        assert deploy_gus(a, p, demand=10, information=info).servers == \
+            deploy_gus(b, p, demand=10, information=info).servers
+    assert deploy_gus(a, p, demand=10, information="true").servers != \
+        deploy_gus(b, p, demand=10, information="true").servers
+    # mean information still never uses a discarded server
+    dead = Network(topo, np.array([0., 20., 300., 40., 50.]), B, 60.0, 30.0, 100.0, 0.0,
+                   np.array([False, True, True, True, True]), B > 0, None, None)
+    dep = deploy_gus(dead, p, demand=10, information="mean", rng=np.random.default_rng(0))
+    assert 0 not in dep.used_servers
+    with pytest.raises(ValueError, match="information must be one of"):
+        deploy_gus(a, p, information="oracle")
+
+
+def test_non_splitting_with_mean_information_lands_on_servers_chosen_by_the_seed():
+    """A whole model that fits no server is placed among equal known rates by the seeded
+    tie-break, not on the largest true server, so the host (and its true capacity) varies."""
+    topo = make_topology(23, [(i, i + 1) for i in range(22)])
+    net = draw_network(topo, mu_C=100, sigma_C=30, mu_B=100, sigma_B=30, rng=np.random.default_rng(1))
+    profiles = default_profiles()
+    hosts = {deploy_non_splitting(net, profiles, demand=50, information="mean",
+                                  rng=np.random.default_rng(s)).servers[0] for s in range(8)}
+    assert len(hosts) > 1
+    true_hosts = {deploy_non_splitting(net, profiles, demand=50, information="true",
+                                       rng=np.random.default_rng(s)).servers[0] for s in range(8)}
+    assert len(true_hosts) == 1  # the largest true server, whatever the seed

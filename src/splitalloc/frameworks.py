@@ -97,6 +97,7 @@ class Scenario:
     seed: int
     M: float
     Sigma: float
+    information: str = "mean"   # what the deployment read: mean capacities or the true draws
 
     @property
     def services(self) -> list[str]:
@@ -137,7 +138,7 @@ def _check_nonneg(name: str, val) -> float:
 
 def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: float | None = None,
                   splitting: bool = True, arrivals: pd.DataFrame | None = None,
-                  data_dir=None) -> Scenario:
+                  data_dir=None, information: str | None = None) -> Scenario:
     """Build a :class:`Scenario`.
 
     ``dataset`` is ``"geant"`` or ``"kaggle"`` (arrivals from
@@ -147,7 +148,10 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     set ``mu_C = mu_B = M`` and ``sigma_C = sigma_B = Sigma``. ``None`` takes ``mu_C``, ``mu_B``,
     ``sigma_C``, ``sigma_B`` from :mod:`splitalloc.config`. The network is drawn from
     ``numpy.random.default_rng(seed)`` (eq. 13) on the GEANT topology, then the services are
-    deployed by GUS (``splitting=True``) or whole on one server each.
+    deployed by GUS (``splitting=True``) or whole on one server each, deciding from
+    ``information`` (default config ``deployment_information``): ``"mean"`` capacities and the
+    resources that exist, or the ``"true"`` draws (a labelled variant), see
+    :func:`splitalloc.network.known_capacities`.
     """
     if arrivals is None and dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS} "
@@ -171,13 +175,14 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     rng = np.random.default_rng(seed)
     network = draw_network(topology, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B, rng=rng)
     profiles = _profiles_for(default_profiles(), list(arrivals.columns))
+    information = config.value("deployment_information") if information is None else str(information)
     deploy = deploy_gus if splitting else deploy_non_splitting
-    deployment = deploy(network, profiles, rng=rng)
+    deployment = deploy(network, profiles, rng=rng, information=information)
     problem = build_problem(network, deployment, r=config.value("r"), q_C=config.value("q_C"),
                             q_B=config.value("q_B"))
     return Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
                     problem=problem, train_end=train_end, val_end=val_end, seed=int(seed),
-                    M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2)
+                    M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2, information=information)
 
 
 def _profiles_for(profiles, services):
@@ -200,12 +205,14 @@ def _check_arrivals(arrivals: pd.DataFrame) -> pd.DataFrame:
 
 
 def non_splitting_variant(scenario: Scenario) -> Scenario:
-    """The same arrivals and network draw with each model deployed whole on one server (§V-A)."""
+    """The same arrivals and network draw with each model deployed whole on one server (§V-A),
+    placed from the same information as the scenario's GUS deployment (``scenario.information``)."""
     if not scenario.deployment.splitting:
         return scenario
     profiles = _profiles_for(default_profiles(), scenario.services)
     deployment = deploy_non_splitting(scenario.network, profiles,
-                                      rng=np.random.default_rng(scenario.seed))
+                                      rng=np.random.default_rng(scenario.seed),
+                                      information=scenario.information)
     problem = build_problem(scenario.network, deployment, r=config.value("r"),
                             q_C=config.value("q_C"), q_B=config.value("q_B"))
     return replace(scenario, deployment=deployment, problem=problem)

@@ -16,6 +16,9 @@
   link.
 * :func:`deploy_non_splitting` deploys each model whole on one server with the same rule
   (so no links are used), the paper's non-splitting baseline (§V-A, Fig. 5).
+* Both decide from what an operator knows (:func:`known_capacities`): by default the mean
+  capacities ``mu_C``, ``mu_B`` of eq. (13) on the resources that exist (capacities are not
+  observable, §IV-A); ``information="true"`` is the labelled variant that reads the draws.
 
 The densities of a deployment are the LP's matrices (§III-A, eq. 4a):
 ``c[i, k] = sum of c_j^k over the parts j of service k on server i`` and
@@ -46,6 +49,8 @@ __all__ = [
     "shortest_path",
     "routable_links",
     "validate_topology",
+    "known_capacities",
+    "INFORMATION",
 ]
 
 
@@ -290,8 +295,36 @@ def _check_profiles(profiles: Sequence[ServiceProfile]) -> list[ServiceProfile]:
     return profiles
 
 
+#: What the deployment rule may read about capacities: ``"mean"`` (an operator's knowledge:
+#: the means ``mu_C``, ``mu_B`` and which resources exist) or ``"true"`` (the drawn capacities,
+#: a labelled "GUS knows the truth" variant).
+INFORMATION = ("mean", "true")
+
+
+def _check_information(information: str) -> str:
+    if information not in INFORMATION:
+        raise ValueError(f"information must be one of {list(INFORMATION)} (what GUS may read about "
+                         f"capacities), got {information!r}")
+    return information
+
+
+def known_capacities(network: Network, information: str) -> tuple[np.ndarray, np.ndarray]:
+    """The server and link capacities a deployment rule may use (§IV-A: capacities are not observable).
+
+    ``"mean"``: ``mu_C`` on every usable server and ``mu_B`` on every usable link, 0 on discarded
+    ones (an operator knows the means of eq. (13) and which resources exist, i.e. the signs of the
+    draws, §V-D-1); ``"true"``: the drawn capacities ``C``, ``B``.
+    """
+    _check_information(information)
+    if information == "true":
+        return np.asarray(network.C, dtype=float), np.asarray(network.B, dtype=float)
+    us = np.asarray(network.usable_servers, dtype=bool)
+    ul = np.asarray(network.usable_links, dtype=bool)
+    return np.where(us, float(network.mu_C), 0.0), np.where(ul, float(network.mu_B), 0.0)
+
+
 def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
-            rng: np.random.Generator | None, splitting: bool) -> Deployment:
+            rng: np.random.Generator | None, splitting: bool, information: str = "mean") -> Deployment:
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network (draw_network(...)), got {type(network).__name__}")
     demand = _check_param("demand", demand, nonneg=True)
@@ -319,8 +352,9 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
     routable = routable_links(network)
     ingress_ok = _largest_islands(n, links, routable, usable)
     adjacency = _adjacency(n, links, routable)
-    remaining = np.where(usable, network.C, -np.inf).astype(float)
-    link_rem = np.where(routable, network.B, -np.inf).astype(float)
+    C_known, B_known = known_capacities(network, information)
+    remaining = np.where(usable, C_known, -np.inf).astype(float)
+    link_rem = np.where(routable, B_known, -np.inf).astype(float)
     used = np.zeros(n, dtype=bool)
     K = len(profiles)
     c_mat = np.zeros((n, K))
@@ -367,19 +401,22 @@ def _deploy(network: Network, profiles: list[ServiceProfile], demand: float,
         servers.append(tuple(placed))
         cut_paths.append(tuple(cuts))
         paths.append(tuple(e for cut in cuts for e in cut))
-    nominal = np.where(usable, network.C, 0.0) - np.where(usable, remaining, 0.0)
+    nominal = np.where(usable, C_known, 0.0) - np.where(usable, remaining, 0.0)
     return Deployment([p.name for p in profiles], servers, paths, c_mat, b_mat, splitting,
                       cut_paths, nominal, tuple(starved))
 
 
 def deploy_gus(network: Network, profiles: Sequence[ServiceProfile], *, rng: np.random.Generator | None = None,
-               demand: float | None = None) -> Deployment:
+               demand: float | None = None, information: str | None = None) -> Deployment:
     """Deploy every part of every service with Greedy on Used Server (GUS, §V-A, ref. [51]).
 
     Services are placed in the given order, each service's parts in chain order. Part
     ``j`` of service ``k`` needs ``c_j^k x demand`` compute (``demand`` defaults to the
     config's ``deployment_demand``, the nominal Mb/slot per service), checked against the
-    server's *remaining* true capacity (its draw minus the nominal loads already placed).
+    server's *remaining* known capacity (:func:`known_capacities` at ``information``, default
+    config ``deployment_information``: ``"mean"`` reads ``mu_C``/``mu_B`` on the resources that
+    exist, as an operator would (§IV-A); ``"true"`` reads the drawn capacities, a labelled
+    variant), minus the nominal loads already placed.
     Candidates are usable servers reachable over :func:`routable_links` from the server of
     part ``j - 1``. For the first part (the service's ingress; its input is assumed to
     arrive from outside the modelled links) they are the usable servers of the largest
@@ -411,16 +448,22 @@ def deploy_gus(network: Network, profiles: Sequence[ServiceProfile], *, rng: np.
     """
     profiles = _check_profiles(profiles)
     demand = config.value("deployment_demand") if demand is None else demand
-    return _deploy(network, profiles, demand, rng, splitting=True)
+    information = config.value("deployment_information") if information is None else information
+    return _deploy(network, profiles, demand, rng, splitting=True, information=_check_information(information))
 
 
 def deploy_non_splitting(network: Network, profiles: Sequence[ServiceProfile], *,
-                         rng: np.random.Generator | None = None, demand: float | None = None) -> Deployment:
+                         rng: np.random.Generator | None = None, demand: float | None = None,
+                         information: str | None = None) -> Deployment:
     """Deploy each model whole on one server (the paper's non-splitting baseline, §V-A).
 
     Each profile is merged into one part (``c = sum_j c_j^k``, no cut) and placed with the
-    GUS rule of :func:`deploy_gus`; no link is ever used (``b`` is all zero).
+    GUS rule of :func:`deploy_gus`, from the same ``information``; no link is ever used (``b``
+    is all zero). With mean information, a whole model that fits no server is placed by the
+    tie-break among equal known rates, so its true capacity (and its throughput) varies with the draw.
     """
     profiles = _check_profiles(profiles)
     demand = config.value("deployment_demand") if demand is None else demand
-    return _deploy(network, [p.merged() for p in profiles], demand, rng, splitting=False)
+    information = config.value("deployment_information") if information is None else information
+    return _deploy(network, [p.merged() for p in profiles], demand, rng, splitting=False,
+                   information=_check_information(information))
