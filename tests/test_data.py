@@ -616,3 +616,18 @@ def test_training_slots_matches_the_split_of_the_experiments():
                                                       config.value("val_fraction"))[0]
     with pytest.raises(ValueError, match="n_slots must be a positive integer"):
         data.training_slots(0)
+
+
+def test_service_arrivals_with_other_node_groups(data_dir):
+    """``sources=`` replaces geant_service_sources (the robustness page permutes the mapping)."""
+    groups = config.value("geant_service_sources")
+    swapped = (groups[2], groups[1], groups[0])
+    base = data.service_arrivals("geant-may", data_dir=data_dir)
+    other = data.service_arrivals("geant-may", data_dir=data_dir, sources=swapped)
+    np.testing.assert_allclose(other["AlexNet"].to_numpy(), base["FACE"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(other["FACE"].to_numpy(), base["AlexNet"].to_numpy(), rtol=1e-12)
+    assert other.attrs["sources"] == swapped and "sources" not in base.attrs
+    with pytest.raises(ValueError, match="GEANT datasets only"):
+        data.service_arrivals("kaggle", data_dir=data_dir, sources=swapped)
+    with pytest.raises(DataFormatError, match="not in the traffic data"):
+        data.service_arrivals("geant-may", data_dir=data_dir, sources=(("xx1.xx",), groups[1], groups[2]))

@@ -31,7 +31,7 @@ import os
 import re
 import tarfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -800,7 +800,7 @@ _DEFAULT = object()
 
 
 def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAULT,
-                     progress: bool = False) -> pd.DataFrame:
+                     progress: bool = False, sources: Sequence[Sequence[str]] | None = None) -> pd.DataFrame:
     """Per-service arrival series ``D_k(t)`` (paper §III-B; the bound ``d_k <= D_k`` of eq. (1)).
 
     Derivation rule (the paper does not give one; parameters in :mod:`splitalloc.config`):
@@ -831,6 +831,10 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     every ratio between slots. For Kaggle this amounts to assuming a fixed volume per flow.
     The factors are in ``attrs["scale"]``.
 
+    ``sources`` (GEANT only) replaces ``geant_service_sources``: one group of SNDlib node ids per
+    service, e.g. a permuted node-to-service mapping (the robustness page's check of that
+    assumption); ``attrs["sources"]`` records the groups used.
+
     Returns float64 frame, index time, columns ``service_names``; ``attrs``: ``dataset``,
     ``unit`` ("Mb/slot"), ``slot``, ``synthetic`` (False), ``files`` ({path: sha256}), ``rule``.
     """
@@ -838,7 +842,8 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     if dataset in ("geant", "geant-may", "geant-full"):
         variant = {"geant": "week", "geant-may": "subset", "geant-full": "full"}[dataset]
         tm = load_geant_traffic(variant, data_dir, progress=progress)
-        groups = config.value("geant_service_sources")
+        groups = config.value("geant_service_sources") if sources is None else tuple(
+            tuple(str(n) for n in g) for g in sources)
         nodes = set(tm.columns.get_level_values("source"))
         by_src = tm.T.groupby(level="source").sum().T   # Mbit/s originating at each node
         raw = pd.DataFrame(index=tm.index)
@@ -855,6 +860,9 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
                 "rescaled to mean service_mean_arrival")
         files = tm.attrs["files"]
     elif dataset == "kaggle":
+        if sources is not None:
+            raise ValueError("sources= (node groups per service) applies to the GEANT datasets only, "
+                             f"not to {dataset!r}")
         kg = load_kaggle(data_dir)
         groups = config.value("kaggle_service_workstations")
         per_ws = kg.pivot_table(index="date", columns="l_ipn", values="f", aggfunc="sum", fill_value=0)
@@ -890,4 +898,6 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
                  "files": dict(files), "scale": scale, "rule": rule,
                  "cap_median_multiple": cap_median_multiple, "capped_slots": capped,
                  "fit_slots": train_end, **notes}
+    if sources is not None:
+        out.attrs["sources"] = groups
     return out
