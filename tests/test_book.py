@@ -212,3 +212,66 @@ def test_build_script_rejects_an_unknown_scale():
 
     r = subprocess.run(["bash", str(ROOT / "scripts" / "build_book.sh"), "huge"], capture_output=True, text=True)
     assert r.returncode == 2 and "SCALE must be 'quick' or 'paper', got 'huge'" in r.stderr
+
+
+# --------------------------------------------------------------------------- reader's view
+def test_provenance_links_each_function_to_its_source_and_api_entry():
+    from splitalloc import experiments, plots
+
+    prov = provenance.start("fig5_splitting", {"scale": "quick"})
+    prov.add_code(experiments.fig5_splitting, plots.fig5_splitting_figure, plots.fig5_splitting_figure)
+    assert [r.public for r in prov.code] == ["splitalloc.experiments.fig5_splitting",
+                                             "splitalloc.plots.fig5_splitting_figure"]
+    ref = prov.code[0]
+    module_file = ref.module.replace(".", "/")
+    assert ref.source_href() == f"_modules/{module_file}.html#fig5_splitting"
+    assert (ROOT / "src" / f"{module_file}.py").is_file() or (ROOT / "src" / module_file / "__init__.py").is_file()
+    assert ref.api_href() == "api/experiments.html#splitalloc.experiments.fig5_splitting"
+    html = prov._repr_html_()
+    assert 'href="_modules/splitalloc/plots.html#fig5_splitting_figure"' in html
+    assert 'href="api/plots.html#splitalloc.plots.fig5_splitting_figure"' in html
+    with pytest.raises(ValueError, match="not a function or class of the splitalloc package"):
+        prov.add_code(np.mean)
+
+
+def test_every_package_module_has_an_api_page_in_the_toc():
+    toc = (ROOT / "book" / "_toc.yml").read_text()
+    for page in sorted((ROOT / "book" / "api").glob("*.md")):
+        assert f"file: api/{page.stem}" in toc, page.name
+        if page.stem != "index":
+            assert f".. automodule:: splitalloc.{page.stem}" in page.read_text(), page.name
+    modules = {p.stem for p in (ROOT / "src" / "splitalloc").glob("*.py")} | {
+        p.name for p in (ROOT / "src" / "splitalloc").iterdir() if (p / "__init__.py").is_file()}
+    internal = {"__init__", "__main__", "bookdisplay", "cli"}
+    missing = sorted(modules - internal - {p.stem for p in (ROOT / "book" / "api").glob("*.md")})
+    assert not missing, f"modules without an API page: {missing}"
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert {"sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.viewcode"} <= set(
+        cfg["sphinx"]["extra_extensions"])
+
+
+def test_injected_parameters_cell_is_removed_from_the_page_but_kept(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("splitalloc_book", ROOT / "book" / "_ext" / "splitalloc_book.py")
+    ext = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ext)
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("scale = 'quick'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("# Parameters\nscale = 'paper'", metadata={"tags": ["injected-parameters"]}),
+    ])
+    path = tmp_path / "page.ipynb"
+    nbformat.write(nb, path)
+    assert ext.hide_injected_parameters(path) is True
+    cells = nbformat.read(path, as_version=4).cells
+    assert len(cells) == 2 and "remove-cell" in cells[1].metadata.tags
+    assert "remove-cell" not in cells[0].metadata.tags
+    assert ext.hide_injected_parameters(path) is False  # idempotent
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_code_lines_fit_the_page(path):
+    nb = nbformat.read(path, as_version=4)
+    long = [(i, line) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for line in c.source.splitlines() if len(line) > 88]
+    assert not long, f"{path.name}: code lines over 88 characters: {long}"

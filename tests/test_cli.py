@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from splitalloc import cli
+from splitalloc import cli, config
 
 
 def _fails(capsys, tmp_path, *args, match: str) -> None:
@@ -57,3 +57,22 @@ def test_module_entry_point_help():
     assert out.returncode == 0
     for flag in ("--scale", "--workers", "--scheduler", "--out"):
         assert flag in out.stdout
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "empty-folder"])
+def test_data_errors_end_with_one_line_and_no_traceback(where, tmp_path, monkeypatch, capsys):
+    """A data directory that does not exist, or one without the data files, ends `reproduce`
+    with exit status 1 and one line naming the problem (no traceback)."""
+    data = tmp_path / "data"
+    if where == "empty-folder":
+        data.mkdir()
+    monkeypatch.setenv(config.DATA_ENV_VAR, str(data))
+    monkeypatch.setenv(config.CACHE_ENV_VAR, str(tmp_path / "cache"))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["reproduce", "--scale", "quick", "--out", str(tmp_path / "out"), "--no-progress"])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("python -m splitalloc reproduce: error:"), err
+    assert str(data) in lines[0]

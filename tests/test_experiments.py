@@ -120,7 +120,7 @@ def test_cache_hit_skips_the_run_and_returns_identical_frames(tmp_path):
 
 
 def test_dask_local_cluster_gives_the_same_numbers(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dependency: a broken install fails here instead of skipping
     specs = _specs(2)
     local = _run(specs, tmp_path / "local")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
@@ -286,13 +286,10 @@ def test_paper_numbers_are_package_data():
 
 
 # --------------------------------------------------------------------------- real frameworks
-def test_real_frameworks_tiny_end_to_end(tmp_path, monkeypatch):
+def test_real_frameworks_tiny_end_to_end(tmp_path, monkeypatch, data_dir):
     """The real run function on Kaggle (92 slots), one seed, one epoch: utility <= 100 %, same
-    numbers in-process and from a 2-worker pool."""
-    pytest.importorskip("splitalloc.frameworks")
-    from splitalloc import config
-    if config.data_dir_from_env() is None:
-        pytest.skip("SPLITALLOC_DATA_DIR not set")
+    numbers in-process and from a 2-worker pool. Without the data directory it fails (the
+    ``data_dir`` fixture says how to set it), never skips."""
     sc = TINY.replace(seeds=(0,), datasets=("kaggle",), sigma_sweep=(30.0,))
     specs = [ex.make_spec(sc, dataset="kaggle", framework=f, seed=0)
              for f in ("offline", "two-stage-lstm", "objective-driven")]

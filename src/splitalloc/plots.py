@@ -797,13 +797,54 @@ def plot_lp_layer_benchmark(df) -> go.Figure:
 
 
 # ============================================================== paper vs ours, parameters
-def claims_styled(claims):
-    """The claims table of :func:`splitalloc.experiments.compare_with_paper`, the ``supported``
-    column shaded green (supported) or red (not supported)."""
-    def _verdict(col):
-        return ["background-color: #e6f4ea" if v else "background-color: #fdecea" for v in col]
+#: Background of each verdict word in the claims table.
+VERDICT_COLOURS = {"supported": "#e6f4ea", "not supported": "#fdecea", "inconclusive": "#fff4d6",
+                   "not supported or inconclusive": "#fdecea", "not run": "#f2f2f2"}
 
-    return claims.style.hide(axis="index").apply(_verdict, subset=["supported"]).set_uuid("claims")
+
+def claim_verdicts(claims):
+    """One word per claim. A ``verdict`` column (the experiments package's words: supported /
+    not supported / inconclusive) is used as is; otherwise the boolean ``supported`` column is
+    put in words: True is "supported", False "not supported or inconclusive" (the boolean does
+    not tell the two apart), missing "not run"."""
+    import pandas as pd
+
+    if "verdict" in claims.columns:
+        return claims["verdict"].fillna("not run").astype(str)
+    return pd.Series(["not run" if v is None or v != v else ("supported" if bool(v) else
+                      "not supported or inconclusive") for v in claims["supported"]],
+                     index=claims.index, name="verdict")
+
+
+def claims_styled(claims):
+    """The claims table of :func:`splitalloc.experiments.compare_with_paper` with the verdict
+    in words (:func:`claim_verdicts`), first, shaded by verdict."""
+    table = claims.drop(columns=[c for c in ("supported", "verdict") if c in claims.columns])
+    table.insert(0, "verdict", claim_verdicts(claims))
+
+    def _shade(col):
+        return [f"background-color: {VERDICT_COLOURS.get(v, '#ffffff')}" for v in col]
+
+    return (table.style.hide(axis="index").apply(_shade, subset=["verdict"])
+            .set_properties(**{"text-align": "left", "white-space": "normal"}).set_uuid("claims"))
+
+
+#: Column titles of the summary tables printed above the figures.
+_SUMMARY_TITLES = {"framework": "framework", "n": "seeds", "mean": "mean", "ci95_low": "95% CI low",
+                   "ci95_high": "95% CI high", "data": "data", "M": "M", "Sigma": "Σ"}
+
+
+def summary_styled(summary, *, columns, caption: str, decimals: int = 1, titles=None, uuid: str | None = None):
+    """A summary frame (e.g. :func:`splitalloc.experiments.summarize_with_ci`) as a styled HTML
+    table: the chosen ``columns``, frameworks under the paper's names, floats to ``decimals``,
+    column ``titles`` (defaults for the usual summary columns), a caption, no index."""
+    t = summary[list(columns)].copy()
+    if "framework" in t.columns:
+        t["framework"] = t["framework"].map(_framework_label)
+    t = t.rename(columns={**_SUMMARY_TITLES, **(titles or {})})
+    styler = (t.style.hide(axis="index").format(precision=decimals).set_caption(caption)
+              .set_table_styles([{"selector": "caption", "props": "caption-side: top; text-align: left;"}]))
+    return styler.set_uuid(uuid) if uuid else styler
 
 
 _COMPARISON_COLUMNS = ("artefact", "dataset", "framework", "setting", "metric", "unit", "paper", "mean",
