@@ -19,7 +19,7 @@ from splitalloc import experiments as ex
 FAKE_FRAMEWORKS = ("offline", "two-stage-lstm", "two-stage-bilstm", "objective-driven",
                    "non-splitting", "two-stage-quantile", "objective-driven-regret")
 TINY = ex.ExperimentScale(
-    name="tiny", seeds=(0, 1), epochs=1, window=4, hidden_size=4, learning_rate=0.01, batch_size=16,
+    name="tiny", seeds=(0, 1), max_steps=4, window=4, hidden_size=4, learning_rate=0.01, batch_size=16,
     sigma_sweep=(0.0, 30.0), M_sweep=(60.0, 100.0), default_M=100.0, default_Sigma=30.0,
 )
 FAKE_QUALITY = {"offline": 1.0, "objective-driven": 0.95, "objective-driven-regret": 0.93,
@@ -69,7 +69,7 @@ def test_runspec_key_normalises_numbers_and_changes_with_settings():
     a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0, M=100, Sigma=30)
     b = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0, M=100.0, Sigma=30.0)
     assert a == b and a.key() == b.key()
-    c = ex.make_spec(TINY.replace(epochs=2), dataset="geant", framework="offline", seed=0)
+    c = ex.make_spec(TINY.replace(max_steps=8), dataset="geant", framework="offline", seed=0)
     assert c.key() != a.key()
     assert a.key("salt") != a.key()
 

@@ -5,6 +5,7 @@ The hand-built scenario has the exact shape of the LP (4)-(5): 2 servers, 1 link
 capacity rows bind on some slots.
 """
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,8 +17,8 @@ from splitalloc import frameworks as fw
 from splitalloc.frameworks import (FRAMEWORKS, ObjectiveDrivenPolicy, Scenario, TrainSettings,
                                    make_scenario, run_framework)
 
-TINY = TrainSettings(epochs=2, window=4, hidden_size=4, learning_rate=1e-2, batch_size=8,
-                     od_warm_start_epochs=1, quantile_grid=(0.4, 0.6))
+TINY = TrainSettings(max_steps=8, eval_every=2, patience=2, window=4, hidden_size=4,
+                     learning_rate=1e-2, batch_size=8, quantile_grid=(0.4, 0.6))
 
 
 def _hand_scenario(T=48, seed=0, splitting=False):
@@ -25,7 +26,7 @@ def _hand_scenario(T=48, seed=0, splitting=False):
     t = np.arange(T)
     base = np.stack([5 + 2 * np.sin(2 * np.pi * t / 12), 4 + 1.5 * np.cos(2 * np.pi * t / 8)], 1)
     arrivals = pd.DataFrame(np.maximum(base + rng.normal(0, 0.5, base.shape), 0),
-                            index=pd.date_range("2005-05-04", periods=T, freq="15min"),
+                            index=pd.date_range("2005-05-04", periods=T, freq="6h"),   # a season = 4 slots
                             columns=["AlexNet", "VGG16"])
     c = np.array([[1.0, 0.5], [0.5, 1.0]])
     b = np.array([[0.5, 0.5]])
@@ -107,8 +108,9 @@ def test_objective_driven_gradient_reaches_lstm_and_capacities(scenario):
     data = fw._prepare(scenario, TINY)
     # a predictor fitted on MSE tracks the demand, so that on some slots a demand row binds
     # (gradient to the LSTM) and on others a capacity row (gradient to Ĉ, B̂)
-    predictor = fw._train_predictor(data, TINY, 0, epochs=40)
-    policy = ObjectiveDrivenPolicy(predictor, scenario.problem, mu_C=6.0, mu_B=6.0, scale=data.scale)
+    predictor, _ = fw._train_predictor(scenario, data, replace(TINY, max_steps=120, patience=100), 0)
+    policy = ObjectiveDrivenPolicy(predictor, scenario.problem, mu_C=6.0, mu_B=6.0, mean=data.mean,
+                                   std=data.std)
     d_star = torch.as_tensor(fw._offline(policy.lp, scenario, data.Y["train"]))
     d, D_hat = policy(data.X["train"])
     assert d.shape == D_hat.shape == (data.X["train"].shape[0], 2)
@@ -133,12 +135,16 @@ def test_unknown_framework_and_bad_settings_raise(scenario):
         run_framework("nope", scenario, seed=0, settings=TINY)
     with pytest.raises(ValueError, match="window L=40"):
         run_framework("two-stage-lstm", scenario, seed=0,
-                      settings=TrainSettings(epochs=1, window=40, hidden_size=4,
+                      settings=TrainSettings(max_steps=1, window=40, hidden_size=4,
                                              learning_rate=1e-2, batch_size=8))
     with pytest.raises(ValueError, match="hidden_size"):
-        TrainSettings(epochs=1, window=4, hidden_size=0, learning_rate=1e-2, batch_size=8)
+        TrainSettings(max_steps=1, window=4, hidden_size=0, learning_rate=1e-2, batch_size=8)
     with pytest.raises(ValueError, match="learning_rate"):
-        TrainSettings(epochs=1, window=4, hidden_size=4, learning_rate=-1.0, batch_size=8)
+        TrainSettings(max_steps=1, window=4, hidden_size=4, learning_rate=-1.0, batch_size=8)
+    with pytest.raises(ValueError, match="max_steps"):
+        TrainSettings(max_steps=0)
+    with pytest.raises(ValueError, match="patience"):
+        TrainSettings(patience=1.5)
     with pytest.raises(ValueError, match="quantile_grid"):
         TrainSettings(quantile_grid=(0.5, 1.5))
 
@@ -181,8 +187,8 @@ def test_geant_non_splitting_and_offline_bound(geant):
     ns = fw.non_splitting_variant(geant)
     assert not ns.deployment.splitting and np.all(ns.deployment.b == 0)
     np.testing.assert_array_equal(ns.network.C, geant.network.C)
-    tiny = TrainSettings(epochs=1, window=4, hidden_size=4, learning_rate=1e-2, batch_size=64,
-                         od_warm_start_epochs=0)
+    tiny = TrainSettings(max_steps=4, eval_every=2, window=4, hidden_size=4, learning_rate=1e-2,
+                         batch_size=64)
     off = run_framework("offline", geant, seed=0, settings=tiny)
     for name in ("non-splitting", "objective-driven"):
         df = run_framework(name, geant, seed=0, settings=tiny)
@@ -197,3 +203,66 @@ def test_progress_bar_and_thread_setting_restored(scenario, capsys):
     assert len(df) > 0
     assert "two-stage-lstm" in capsys.readouterr().err      # tqdm writes to stderr
     assert torch.get_num_threads() == before
+
+
+def test_naive_forecasters_read_the_past_only(runs, scenario):
+    series = scenario.arrivals.to_numpy()
+    t = np.arange(scenario.val_end, scenario.n_slots)
+    pers = runs["two-stage-persistence"]["D_pred"].to_numpy().reshape(-1, 2)
+    seas = runs["two-stage-seasonal"]["D_pred"].to_numpy().reshape(-1, 2)
+    np.testing.assert_array_equal(pers, series[t - 1])
+    np.testing.assert_array_equal(seas, series[t - 4])            # 6-hour slots: a day = 4 slots
+    assert runs["two-stage-seasonal"].attrs["lag"] == 4
+    with pytest.raises(ValueError, match="lag must be a positive integer"):
+        fw.naive_forecast(series, t, 0)
+    with pytest.raises(ValueError, match="before the series"):
+        fw.naive_forecast(series, np.array([2]), 3)
+
+
+def test_seasonal_period_day_or_week():
+    assert fw.seasonal_period(pd.date_range("2005-01-01", periods=3, freq="15min")) == 96
+    assert fw.seasonal_period(pd.date_range("2006-07-01", periods=3, freq="1D")) == 7
+    with pytest.raises(ValueError, match="no seasonal period for a slot of 7 days"):
+        fw.seasonal_period(pd.date_range("2006-07-01", periods=3, freq="7D"))
+    with pytest.raises(ValueError, match="DatetimeIndex"):
+        fw.seasonal_period(pd.RangeIndex(5))
+
+
+def test_standardisation_uses_the_training_period_only(scenario):
+    data = fw._prepare(scenario, TINY)
+    train = scenario.arrivals.to_numpy()[: scenario.train_end]
+    np.testing.assert_allclose(data.mean, train.mean(0))
+    np.testing.assert_allclose(data.std, train.std(0))
+    moved = replace(scenario, arrivals=scenario.arrivals.assign(
+        AlexNet=np.r_[scenario.arrivals["AlexNet"].to_numpy()[: scenario.train_end],
+                      np.full(scenario.n_slots - scenario.train_end, 99.0)]))
+    data2 = fw._prepare(moved, TINY)
+    np.testing.assert_array_equal(data.mean, data2.mean)
+    np.testing.assert_array_equal(data.std, data2.std)
+
+
+def test_early_stopping_keeps_the_best_validation_state(scenario):
+    st = replace(TINY, max_steps=400, eval_every=5, patience=3)
+    data = fw._prepare(scenario, st)
+    fw._PREDICTOR_CACHE.clear()
+    model, log = fw._train_predictor(scenario, data, st, 0)
+    assert log.stopped_early and log.steps < 400
+    assert log.steps == 5 * len(log.val_score) and log.best_step % 5 == 0
+    best = int(np.argmin(log.val_score))
+    assert log.best_step == 5 * (best + 1) and len(log.val_score) - 1 - best == 3   # patience ran out
+    z = model(data.X["val"]).detach()
+    assert float(((data.z("val") - z) ** 2).mean()) == pytest.approx(min(log.val_score), rel=1e-5)
+    # the cache returns the same trained model, and so the same numbers
+    again, log2 = fw._train_predictor(scenario, data, st, 0)
+    torch.testing.assert_close(again(data.X["val"]), z)
+    assert log2.as_dict() == log.as_dict()
+
+
+def test_objective_driven_stops_on_validation_revenue(scenario):
+    st = replace(TINY, max_steps=60, eval_every=5, patience=4)
+    df = run_framework("objective-driven", scenario, seed=0, settings=st)
+    tr = df.attrs["training"]
+    assert tr["best_step"] <= tr["steps"] <= 60 and len(tr["val_score"]) == tr["steps"] // 5
+    assert all(v <= 0 for v in tr["val_score"])                    # minus a revenue
+    warm = run_framework("objective-driven-warm", scenario, seed=0, settings=st)
+    assert not np.array_equal(warm["D_pred"].to_numpy(), df["D_pred"].to_numpy())

@@ -8,14 +8,17 @@ from splitalloc.models import TrafficPredictor, make_windows, split_bounds
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_predictor_shape_non_negative_and_seeded(bidirectional):
+def test_predictor_shape_linear_head_and_seeded(bidirectional):
     x = torch.randn(5, 7, 3, generator=torch.Generator().manual_seed(1))
     m1 = TrafficPredictor(3, 8, bidirectional=bidirectional, seed=4)
     m2 = TrafficPredictor(3, 8, bidirectional=bidirectional, seed=4)
     m3 = TrafficPredictor(3, 8, bidirectional=bidirectional, seed=5)
     y1 = m1(x)
     assert y1.shape == (5, 3)
-    assert torch.all(y1 >= 0)
+    # a linear head on standardised units: outputs of both signs are possible
+    last = m1.lstm(x)[1][0]
+    feat = torch.cat([last[-2], last[-1]], -1) if bidirectional else last[-1]
+    torch.testing.assert_close(y1, m1.head(feat))
     assert torch.equal(y1, m2(x))
     assert not torch.equal(y1, m3(x))
 

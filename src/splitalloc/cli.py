@@ -4,7 +4,7 @@
 ``reproduce`` runs every experiment of the paper's §V (Figs. 5-10, Table 4; see
 :mod:`splitalloc.experiments`) and writes tidy CSVs, the paper-vs-ours table and the claims
 table under ``DIR/<scale>/`` (run cache under ``DIR/runs/``). Optional overrides
-(``--seeds``, ``--epochs``, ``--window``, ``--sigmas``, ``--Ms``, ``--datasets``, ``--only``)
+(``--seeds``, ``--max-steps``, ``--window``, ``--sigmas``, ``--Ms``, ``--datasets``, ``--only``)
 change the chosen scale; every value is checked before any run starts, and a bad one
 ends the command with exit status 2 and a message naming it.
 """
@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"results directory (default ${ex.RESULTS_ENV_VAR} or ./results)")
     r.add_argument("--seeds", type=_positive_int("--seeds"), default=None,
                    help="number of seeds 0..N-1 (default: the scale's)")
-    r.add_argument("--epochs", type=_positive_int("--epochs"), default=None)
+    r.add_argument("--max-steps", type=_positive_int("--max-steps"), default=None,
+                   help="optimiser-step budget of every learned model (early stopping may end sooner)")
     r.add_argument("--window", type=_positive_int("--window"), default=None, help="LSTM window L (slots)")
     r.add_argument("--sigmas", type=_float_list("--sigmas"), default=None,
                    help="Sigma sweep (eq. 15), e.g. 0,30,60")
@@ -77,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _scale_from_args(args) -> ex.ExperimentScale:
     sc = ex.get_scale(args.scale)
     changes = {}
-    if args.epochs is not None:
-        changes["epochs"] = args.epochs
+    if args.max_steps is not None:
+        changes["max_steps"] = args.max_steps
     if args.window is not None:
         changes["window"] = args.window
     if args.sigmas is not None:

@@ -22,6 +22,11 @@ Frameworks (``FRAMEWORKS``):
     ``dl/dC``, ``dl/dB``.
 ``non-splitting``
     two-stage LSTM on the non-splitting deployment (each model whole on one server, §V-A).
+``two-stage-persistence`` / ``two-stage-seasonal`` (naive baselines, not in the paper)
+    the LP with mean capacities and a naive forecast: the last slot (persistence), or the same
+    slot one season earlier (:func:`seasonal_period`: a day on GEANT, a week on Kaggle).
+``objective-driven-warm`` (a variant, not in the paper)
+    the objective-driven pipeline started from the trained two-stage LSTM.
 ``two-stage-quantile`` (ours, not in the paper)
     pinball-loss LSTM; the quantile is chosen from ``TrainSettings.quantile_grid`` by the
     utility it reaches on the validation period (mean capacities, as two-stage).
@@ -35,21 +40,28 @@ Frameworks (``FRAMEWORKS``):
 
 Choices of ours, stated once:
 
-* arrivals are normalised per service by their training-period mean; the predictor works in
-  those units and its output is scaled back to Mb/slot before the LP;
+* arrivals are standardised per service with the training period's mean and standard
+  deviation; the predictor (LSTM layers, then a linear head) works in those units and its output
+  is mapped back to Mb/slot and clamped at 0 (``D_k >= 0``, eq. 1) before the LP;
+* every learned model is trained the same way (:func:`_fit`): a budget of ``max_steps`` Adam
+  steps, early stopping on the validation period (prediction loss for two-stage forecasters,
+  revenue under the evaluation rule for the objective-driven ones), best state restored;
 * the capacity estimates are ``Ĉ = mu_C * exp(theta_C)``, ``B̂ = mu_B * exp(theta_B)`` with
   ``theta = 0`` at the start: positive by construction, initialised at the means, and updated
   in relative (scale-free) steps; they get their own Adam learning rate
   (``capacity_learning_rate``);
-* the objective-driven frameworks can warm-start: with ``od_warm_start_epochs > 0`` the LSTM is
-  first fitted on prediction MSE for that many epochs (the two-stage objective), then trained
-  end-to-end through the layer for ``epochs`` epochs. The default, 0, trains through the layer
-  only, as Algorithm 1 does (a warm start changed utility by under a point in our runs);
+* ``objective-driven`` starts from scratch and trains through the layer only, as Algorithm 1
+  does; ``objective-driven-warm`` (a variant) starts from the trained two-stage LSTM;
+* two-stage forecasters do not depend on the network, ``M`` or ``Sigma``: one training per
+  (series, settings, seed) is cached in the process and reused (deterministic, so no number moves);
 * discarded resources (negative draws, §V-D-1) have capacity 0 in ``h`` and in the evaluation.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -69,10 +81,12 @@ from splitalloc.network import deploy_gus, deploy_non_splitting, draw_network
 from splitalloc.problem import build_problem
 from splitalloc.profiles import default_profiles
 
-DATASETS: tuple[str, ...] = ("geant", "kaggle")
+DATASETS: tuple[str, ...] = ("geant", "geant-may", "kaggle")
+#: The naive two-stage forecasters (persistence and seasonal naive), reported beside every LSTM.
+NAIVE_FRAMEWORKS: tuple[str, ...] = ("two-stage-persistence", "two-stage-seasonal")
 FRAMEWORKS: tuple[str, ...] = (
     "offline", "two-stage-lstm", "two-stage-bilstm", "objective-driven", "non-splitting",
-    "two-stage-quantile", "objective-driven-regret",
+    *NAIVE_FRAMEWORKS, "two-stage-quantile", "objective-driven-regret", "objective-driven-warm",
 )
 
 
@@ -225,27 +239,33 @@ def _cfg(name: str):
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Training settings shared by all learned frameworks (defaults from :mod:`splitalloc.config`)."""
+    """Training settings shared by all learned frameworks (defaults from :mod:`splitalloc.config`).
 
-    epochs: int = _cfg("epochs")
+    Every learned model (two-stage LSTM / Bi-LSTM / quantile, objective-driven and its variants)
+    gets the same care: Adam on seeded, shuffled mini-batches of the training period for at most
+    ``max_steps`` optimiser steps; every ``eval_every`` steps the model is scored on the
+    validation period, the best state is kept, and training stops after ``patience`` scores
+    without improvement (early stopping). The state restored at the end is the best one.
+    """
+
+    max_steps: int = _cfg("max_steps")
+    eval_every: int = _cfg("eval_every")
+    patience: int = _cfg("patience")
     window: int = _cfg("window")
     hidden_size: int = _cfg("hidden_size")
     learning_rate: float = _cfg("learning_rate")
     batch_size: int = _cfg("batch_size")
     num_layers: int = _cfg("num_layers")
-    od_warm_start_epochs: int = _cfg("od_warm_start_epochs")
     capacity_learning_rate: float = _cfg("capacity_learning_rate")
     quantile_grid: tuple[float, ...] = _cfg("quantile_grid")
     regret_overload_penalty: float = _cfg("regret_overload_penalty")
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "window", "hidden_size", "batch_size", "num_layers"):
+        for name in ("max_steps", "eval_every", "patience", "window", "hidden_size", "batch_size",
+                     "num_layers"):
             v = getattr(self, name)
-            if isinstance(v, bool) or int(v) != v or v < 1:
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"TrainSettings.{name} must be a positive integer, got {v!r}")
-        if int(self.od_warm_start_epochs) != self.od_warm_start_epochs or self.od_warm_start_epochs < 0:
-            raise ValueError(f"TrainSettings.od_warm_start_epochs must be an integer >= 0, "
-                             f"got {self.od_warm_start_epochs!r}")
         for name in ("learning_rate", "capacity_learning_rate"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
@@ -259,31 +279,74 @@ class TrainSettings:
 # --------------------------------------------------------------------------------- helpers
 @dataclass
 class _Data:
-    """Windows of one scenario in normalised units (see module docstring)."""
+    """Windows of one scenario, standardised with training-period statistics.
 
-    scale: np.ndarray            # (K,) training-period mean per service, Mb/slot
-    X: dict[str, torch.Tensor]   # period -> (n, L, K) float32
-    Y: dict[str, np.ndarray]     # period -> (n, K) Mb/slot (true arrivals of target slots)
-    t0: dict[str, int]           # period -> first target slot
+    ``mean``/``std`` (K,) are each service's mean and standard deviation over the training
+    period only (Mb/slot); inputs ``X`` are ``(D - mean) / std``. ``Y`` holds the true arrivals
+    of each period's target slots (Mb/slot), ``t0`` the first target slot, ``series`` the whole
+    series (Mb/slot; the naive forecasters read its past slots).
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    series: np.ndarray
+    X: dict[str, torch.Tensor | None]
+    Y: dict[str, np.ndarray | None]
+    t0: dict[str, int]
+
+    @property
+    def scale(self) -> np.ndarray:
+        """Per-service training mean: the unit in which decision losses are normalised."""
+        return self.mean
+
+    def z(self, period: str) -> torch.Tensor:
+        """Standardised targets of ``period`` (float32), the two-stage regression target."""
+        return torch.as_tensor((self.Y[period] - self.mean) / self.std, dtype=torch.float32)
+
+    def to_volume(self, z: torch.Tensor) -> torch.Tensor:
+        """Predicted arrivals in Mb/slot from standardised outputs, clamped at 0 (``D_k >= 0``)."""
+        m = torch.as_tensor(self.mean, dtype=z.dtype)
+        s = torch.as_tensor(self.std, dtype=z.dtype)
+        return torch.clamp(m + s * z, min=0.0)
 
 
 def _prepare(scenario: Scenario, settings: TrainSettings) -> _Data:
     series = scenario.arrivals.to_numpy(dtype=np.float64)
-    scale = series[: scenario.train_end].mean(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    norm = series / scale
+    train = series[: scenario.train_end]
+    mean = train.mean(axis=0)
+    mean = np.where(mean > 0, mean, 1.0)
+    std = train.std(axis=0)
+    std = np.where(std > 1e-9 * mean, std, mean)      # a constant training series: scale by its mean
+    norm = (series - mean) / std
     bounds = {"train": (0, scenario.train_end), "val": (scenario.train_end, scenario.val_end),
               "test": (scenario.val_end, scenario.n_slots)}
     X, Y, t0 = {}, {}, {}
     for period, (a, b) in bounds.items():
-        if b <= max(a, settings.window):
-            X[period], Y[period], t0[period] = None, None, max(a, settings.window)
+        t0[period] = max(a, settings.window)
+        if b <= t0[period]:
+            X[period], Y[period] = None, None
             continue
         x, _ = make_windows(norm, settings.window, a, b)
         X[period] = torch.as_tensor(x, dtype=torch.float32)
-        Y[period] = series[max(a, settings.window): b]
-        t0[period] = max(a, settings.window)
-    return _Data(scale=scale, X=X, Y=Y, t0=t0)
+        Y[period] = series[t0[period]: b]
+    return _Data(mean=mean, std=std, series=series, X=X, Y=Y, t0=t0)
+
+
+def seasonal_period(index: pd.Index) -> int:
+    """Slots in one season of a regular time index: one day for sub-daily slots (GEANT: 96 of
+    15 min), one week for daily slots (Kaggle: 7). The seasonal-naive forecaster's lag."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        raise ValueError("seasonal naive needs arrivals with a regular DatetimeIndex of >= 2 slots, "
+                         f"got {type(index).__name__} of length {len(index)}")
+    step = pd.Timedelta(index[1] - index[0])
+    day = pd.Timedelta(days=1)
+    if step <= pd.Timedelta(0):
+        raise ValueError(f"arrivals' time index must increase, got a step of {step}")
+    if step < day and day % step == pd.Timedelta(0):
+        return int(day // step)
+    if step == day:
+        return 7
+    raise ValueError(f"no seasonal period for a slot of {step}: expected a divisor of one day or one day")
 
 
 def _validate(name: str, scenario: Scenario, settings: TrainSettings) -> None:
@@ -300,6 +363,12 @@ def _validate(name: str, scenario: Scenario, settings: TrainSettings) -> None:
         )
     if scenario.val_end - scenario.train_end < 1 and name == "two-stage-quantile":
         raise ValueError("two-stage-quantile needs a non-empty validation period")
+    if name == "two-stage-seasonal":
+        period = seasonal_period(scenario.arrivals.index)
+        first = max(scenario.val_end, L)
+        if period > first:
+            raise ValueError(f"two-stage-seasonal: the lag of {period} slots reaches before the series "
+                             f"start from the first test slot {first}")
 
 
 class _LP:
@@ -336,52 +405,136 @@ def _served_torch(d, D, cap, dens, on_path):
     return torch.minimum(d, D) * factor, load
 
 
-def _fit(params: list[dict], loss_fn: Callable[[torch.Tensor], torch.Tensor], n: int,
-         epochs: int, batch_size: int, gen: torch.Generator, progress: bool, desc: str) -> list[float]:
-    """Adam over ``epochs`` epochs of seeded, shuffled mini-batches (training period only)."""
+@dataclass
+class TrainLog:
+    """What one training run did: steps taken, the step whose state was kept, the training loss
+    averaged over each ``eval_every`` block and the validation score (lower is better) at each
+    evaluation. ``stopped_early`` is True when patience ran out before ``max_steps``."""
+
+    steps: int = 0
+    best_step: int = 0
+    train_loss: list[float] = field(default_factory=list)
+    val_score: list[float] = field(default_factory=list)
+    stopped_early: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"steps": self.steps, "best_step": self.best_step, "train_loss": self.train_loss,
+                "val_score": self.val_score, "stopped_early": self.stopped_early}
+
+
+def _fit(module: torch.nn.Module, params: list[dict], loss_fn: Callable[[torch.Tensor], torch.Tensor],
+         n: int, settings: TrainSettings, gen: torch.Generator,
+         val_fn: Callable[[], float] | None, progress: bool, desc: str) -> TrainLog:
+    """Adam for at most ``settings.max_steps`` steps on seeded, shuffled mini-batches of the
+    ``n`` training samples, with early stopping on ``val_fn`` (lower is better, evaluated every
+    ``settings.eval_every`` steps; ``None``: no validation period, the full budget is used).
+    ``module`` ends in its best-scoring state."""
     opt = torch.optim.Adam(params)
-    history = []
-    for _ in tqdm(range(epochs), desc=desc, disable=not progress, leave=False):
-        perm = torch.randperm(n, generator=gen)
-        total = 0.0
-        for idx in perm.split(batch_size):
-            loss = loss_fn(idx)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(idx)
-        history.append(total / n)
-    return history
+    log = TrainLog()
+    best, best_state, bad, block = math.inf, None, 0, []
+    bar = tqdm(total=settings.max_steps, desc=desc, disable=not progress, leave=False)
+    try:
+        while log.steps < settings.max_steps:
+            for idx in torch.randperm(n, generator=gen).split(settings.batch_size):
+                loss = loss_fn(idx)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                log.steps += 1
+                bar.update(1)
+                block.append(float(loss.detach()))
+                if log.steps % settings.eval_every and log.steps < settings.max_steps:
+                    continue
+                log.train_loss.append(float(np.mean(block)))
+                block = []
+                if val_fn is None:
+                    continue
+                with torch.no_grad():
+                    score = float(val_fn())
+                log.val_score.append(score)
+                if score < best - 1e-9 * max(1.0, abs(best)) or best_state is None:
+                    best, bad, log.best_step = score, 0, log.steps
+                    best_state = copy.deepcopy(module.state_dict())
+                else:
+                    bad += 1
+                if bad >= settings.patience:
+                    log.stopped_early = True
+                    break
+                if log.steps >= settings.max_steps:
+                    break
+            if log.stopped_early:
+                break
+    finally:
+        bar.close()
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    else:
+        log.best_step = log.steps
+    return log
 
 
-def _predict(model: TrafficPredictor, X: torch.Tensor, scale: np.ndarray) -> np.ndarray:
+def _predict(model: TrafficPredictor, X: torch.Tensor, data: _Data) -> np.ndarray:
+    """Forecast in Mb/slot (clamped at 0) from standardised windows ``X``."""
     model.eval()
     with torch.no_grad():
-        out = model(X).double().numpy() * scale
+        out = data.to_volume(model(X).double()).numpy()
     model.train()
     return out
 
 
-def _train_predictor(data: _Data, settings: TrainSettings, seed: int, *, bidirectional=False,
-                     quantile: float | None = None, epochs: int | None = None,
-                     progress=False, desc="") -> TrafficPredictor:
-    """Two-stage training: MSE (or pinball loss at ``quantile``) on normalised arrivals."""
-    K = data.scale.shape[0]
+#: Trained two-stage predictors, keyed by everything they depend on (series, split, settings,
+#: seed, kind). A two-stage forecaster never sees the network, M or Sigma, so the sweeps reuse
+#: one training per (series, seed); training is deterministic, so reuse changes no number.
+_PREDICTOR_CACHE: dict[tuple, tuple[dict, TrainLog]] = {}
+_PREDICTOR_CACHE_SIZE = 64
+
+
+def _series_key(scenario: Scenario) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(scenario.arrivals.to_numpy(dtype=np.float64)).tobytes())
+    h.update(str(list(scenario.arrivals.index[[0, -1]])).encode())
+    return h.hexdigest()[:20]
+
+
+def _train_predictor(scenario: Scenario, data: _Data, settings: TrainSettings, seed: int, *,
+                     bidirectional=False, quantile: float | None = None,
+                     progress=False, desc="") -> tuple[TrafficPredictor, TrainLog]:
+    """Two-stage training (§V-A): MSE (or pinball loss at ``quantile``) on standardised arrivals,
+    early-stopped on the same loss over the validation period. Cached (see ``_PREDICTOR_CACHE``)."""
+    K = data.mean.shape[0]
     model = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers,
                              bidirectional=bidirectional, seed=seed)
-    X = data.X["train"]
-    Y = torch.as_tensor(data.Y["train"] / data.scale, dtype=torch.float32)
+    key = (_series_key(scenario), scenario.train_end, scenario.val_end, dataclasses.astuple(settings),
+           int(seed), bool(bidirectional), quantile)
+    if key in _PREDICTOR_CACHE:
+        state, log = _PREDICTOR_CACHE[key]
+        model.load_state_dict(state)
+        return model, copy.deepcopy(log)
 
-    def loss_fn(idx):
-        err = Y[idx] - model(X[idx])
+    def loss_on(X, Z):
+        err = Z - model(X)
         if quantile is None:
             return (err ** 2).mean()
         return torch.maximum(quantile * err, (quantile - 1) * err).mean()   # pinball loss
 
+    X, Z = data.X["train"], data.z("train")
+    val_fn = None
+    if data.X["val"] is not None:
+        Xv, Zv = data.X["val"], data.z("val")
+
+        def val_fn():
+            model.eval()
+            out = float(loss_on(Xv, Zv))
+            model.train()
+            return out
+
     gen = torch.Generator().manual_seed(seed)
-    _fit([{"params": model.parameters(), "lr": settings.learning_rate}], loss_fn, X.shape[0],
-         settings.epochs if epochs is None else epochs, settings.batch_size, gen, progress, desc)
-    return model
+    log = _fit(model, [{"params": model.parameters(), "lr": settings.learning_rate}],
+               lambda idx: loss_on(X[idx], Z[idx]), X.shape[0], settings, gen, val_fn, progress, desc)
+    if len(_PREDICTOR_CACHE) >= _PREDICTOR_CACHE_SIZE:
+        _PREDICTOR_CACHE.pop(next(iter(_PREDICTOR_CACHE)))
+    _PREDICTOR_CACHE[key] = (copy.deepcopy(model.state_dict()), copy.deepcopy(log))
+    return model, log
 
 
 # --------------------------------------------------------------------------------- frameworks
@@ -404,12 +557,34 @@ def _serve(scenario: Scenario, d: np.ndarray, D_true: np.ndarray) -> np.ndarray:
     return serve(d, D_true, scenario.C_true, scenario.B_true, dep.c, dep.b)
 
 
+def naive_forecast(series: np.ndarray, targets: np.ndarray, lag: int) -> np.ndarray:
+    """The naive forecast ``D̂(t) = D(t - lag)`` for each target slot ``t`` (rows of ``series``).
+
+    ``lag = 1``: persistence (the last observed slot); ``lag =`` :func:`seasonal_period`: seasonal
+    naive (the same slot a day earlier on 15-min data, a week earlier on daily data). Only slots
+    before ``t`` are read, all observed at the start of slot ``t`` (§III-B).
+    """
+    targets = np.asarray(targets, dtype=np.int64)
+    if int(lag) != lag or lag < 1:
+        raise ValueError(f"naive_forecast: lag must be a positive integer, got {lag!r}")
+    if targets.size and targets.min() - lag < 0:
+        raise ValueError(f"naive_forecast: target slot {int(targets.min())} minus lag {lag} is before the series")
+    return np.asarray(series, dtype=np.float64)[targets - int(lag)]
+
+
+def _naive(scenario, data, lag: int):
+    lp = _LP(scenario.problem)
+    targets = np.arange(data.t0["test"], scenario.n_slots)
+    D_pred = naive_forecast(data.series, targets, lag)
+    return D_pred, _allocate_mean(lp, scenario, D_pred), {"lag": int(lag)}
+
+
 def _two_stage(scenario, data, settings, seed, progress, *, bidirectional=False, desc=""):
     lp = _LP(scenario.problem)
-    model = _train_predictor(data, settings, seed, bidirectional=bidirectional,
-                             progress=progress, desc=desc)
-    D_pred = _predict(model, data.X["test"], data.scale)
-    return D_pred, _allocate_mean(lp, scenario, D_pred), {}
+    model, log = _train_predictor(scenario, data, settings, seed, bidirectional=bidirectional,
+                                  progress=progress, desc=desc)
+    D_pred = _predict(model, data.X["test"], data)
+    return D_pred, _allocate_mean(lp, scenario, D_pred), {"training": log.as_dict()}
 
 
 def _quantile(scenario, data, settings, seed, progress):
@@ -417,59 +592,79 @@ def _quantile(scenario, data, settings, seed, progress):
     best = None
     scores = {}
     for q in tqdm(settings.quantile_grid, desc="quantile grid", disable=not progress, leave=False):
-        model = _train_predictor(data, settings, seed, quantile=float(q))
-        D_val = _predict(model, data.X["val"], data.scale)
+        model, log = _train_predictor(scenario, data, settings, seed, quantile=float(q))
+        D_val = _predict(model, data.X["val"], data)
         served = _serve(scenario, _allocate_mean(lp, scenario, D_val), data.Y["val"])
         scores[float(q)] = float(np.sum(np.asarray(scenario.problem.p) * served))
         if best is None or scores[float(q)] > scores[best[0]]:
-            best = (float(q), model)
-    q, model = best
-    D_pred = _predict(model, data.X["test"], data.scale)
-    return D_pred, _allocate_mean(lp, scenario, D_pred), {"quantile": q, "val_revenue": scores}
+            best = (float(q), model, log)
+    q, model, log = best
+    D_pred = _predict(model, data.X["test"], data)
+    return D_pred, _allocate_mean(lp, scenario, D_pred), {"quantile": q, "val_revenue": scores,
+                                                          "training": log.as_dict()}
 
 
 class ObjectiveDrivenPolicy(torch.nn.Module):
     """LSTM -> LP layer with learnable capacity estimates (Fig. 3, §IV-B; Algorithm 1).
 
-    ``forward(X)`` maps windows ``X`` (n, L, K) of normalised arrivals to the allocation
-    ``d = argmax {p^T d : G d <= [Ĉ; B̂; D̂; 0]}`` (n, K) with ``D̂ = scale * predictor(X)``
-    (Mb/slot), solved by :func:`splitalloc.layer.lp_solve`. Back-propagating a loss on ``d``
-    gives ``dl/dh`` (eq. 12), whose ``D`` block trains the predictor and whose ``C`` and ``B``
-    blocks train ``Ĉ = mu_C exp(theta_C)`` and ``B̂ = mu_B exp(theta_B)``.
+    ``forward(X)`` maps standardised windows ``X`` (n, L, K) to the allocation
+    ``d = argmax {p^T d : G d <= [Ĉ; B̂; D̂; 0]}`` (n, K) with ``D̂ = max(0, mean + std * predictor(X))``
+    (Mb/slot, training-period statistics), solved by :func:`splitalloc.layer.lp_solve`.
+    Back-propagating a loss on ``d`` gives ``dl/dh`` (eq. 12), whose ``D`` block trains the
+    predictor and whose ``C`` and ``B`` blocks train ``Ĉ = mu_C exp(theta_C)`` and
+    ``B̂ = mu_B exp(theta_B)``.
     """
 
     def __init__(self, predictor: TrafficPredictor, problem, *, mu_C: float, mu_B: float,
-                 scale: np.ndarray) -> None:
+                 mean: np.ndarray, std: np.ndarray) -> None:
         super().__init__()
         self.predictor = predictor
         self.lp = _LP(problem)
         self.theta_C = torch.nn.Parameter(torch.zeros(self.lp.N, dtype=torch.float64))
         self.theta_B = torch.nn.Parameter(torch.zeros(self.lp.E, dtype=torch.float64))
         self.mu_C, self.mu_B = float(mu_C), float(mu_B)
-        self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
+        self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
+        self.register_buffer("std", torch.as_tensor(np.asarray(std, dtype=np.float64)))
+
+    @property
+    def scale(self) -> torch.Tensor:
+        """Per-service training mean (Mb/slot): the unit of the decision loss."""
+        return self.mean
 
     def capacities(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Current estimates ``(Ĉ, B̂)``: positive, equal to the means at initialisation."""
         return self.mu_C * torch.exp(self.theta_C), self.mu_B * torch.exp(self.theta_B)
 
+    def demand(self, X: torch.Tensor) -> torch.Tensor:
+        """Predicted arrivals ``D̂`` (n, K), float64, Mb/slot."""
+        return torch.clamp(self.mean + self.std * self.predictor(X).double(), min=0.0)
+
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Returns ``(d, D̂)``, both (n, K) float64 in Mb/slot."""
-        D_hat = self.predictor(X).double() * self.scale
+        D_hat = self.demand(X)
         C_hat, B_hat = self.capacities()
         return self.lp.solve(C_hat, B_hat, D_hat), D_hat
 
 
-def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool):
-    """Algorithm 1 (``regret=False``) or our realised-revenue variant (``regret=True``)."""
+def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool = False,
+                      warm_start: bool = False):
+    """Algorithm 1 (§IV-C): train LSTM and capacity estimates through the LP layer.
+
+    ``regret=False``: loss = MSE between the layer's ``d`` and the offline optimum ``d*`` (the
+    paper). ``regret=True``: our realised-revenue variant. ``warm_start=True``: start from the
+    two-stage LSTM (same training procedure and budget) instead of from scratch (a variant; the
+    paper's Algorithm 1 starts from scratch). Early stopping on validation revenue under the
+    evaluation rule (the realised outcome of past slots, as the training labels ``d*``).
+    """
     net = scenario.network
-    K = data.scale.shape[0]
-    if settings.od_warm_start_epochs > 0:
-        predictor = _train_predictor(data, settings, seed, epochs=settings.od_warm_start_epochs,
-                                     progress=progress, desc="warm start (MSE)")
+    K = data.mean.shape[0]
+    if warm_start:
+        predictor, _ = _train_predictor(scenario, data, settings, seed, progress=progress,
+                                        desc="warm start (two-stage LSTM)")
     else:
         predictor = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers, seed=seed)
     policy = ObjectiveDrivenPolicy(predictor, scenario.problem, mu_C=net.mu_C, mu_B=net.mu_B,
-                                   scale=data.scale)
+                                   mean=data.mean, std=data.std)
     lp = policy.lp
     scale = policy.scale
     X = data.X["train"]
@@ -492,17 +687,29 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool)
         overload = torch.relu(load - cap) / dens_scale
         return (-(served @ lp.p) / norm + settings.regret_overload_penalty * overload.sum(1)).mean()
 
+    val_fn = None
+    if data.X["val"] is not None:
+        Xv, Yv = data.X["val"], data.Y["val"]
+        p = np.asarray(scenario.problem.p, dtype=np.float64)
+
+        def val_fn():                                   # minus validation revenue
+            policy.eval()
+            d, _ = policy(Xv)
+            policy.train()
+            return -float(np.sum(p * _serve(scenario, d.numpy(), Yv)))
+
     gen = torch.Generator().manual_seed(seed + 1)
     params = [{"params": policy.predictor.parameters(), "lr": settings.learning_rate},
               {"params": [policy.theta_C, policy.theta_B], "lr": settings.capacity_learning_rate}]
-    history = _fit(params, loss_fn, X.shape[0], settings.epochs, settings.batch_size, gen, progress,
-                   "objective-driven-regret" if regret else "objective-driven")
-    D_pred = _predict(policy.predictor, data.X["test"], data.scale)
+    desc = "objective-driven" + ("-regret" if regret else "") + ("-warm" if warm_start else "")
+    log = _fit(policy, params, loss_fn, X.shape[0], settings, gen, val_fn, progress, desc)
+    policy.eval()
     with torch.no_grad():
+        D_pred = policy.demand(data.X["test"]).numpy()
         C_hat, B_hat = policy.capacities()
         d = lp.solve(C_hat, B_hat, _t(D_pred)).numpy()
     return D_pred, d, {"C_hat": C_hat.numpy().tolist(), "B_hat": B_hat.numpy().tolist(),
-                       "train_loss": history}
+                       "train_loss": log.train_loss, "training": log.as_dict()}
 
 
 def run_framework(name: str, scenario: Scenario, *, seed: int, settings: TrainSettings | None = None,
@@ -542,11 +749,16 @@ def _run(name: str, scenario: Scenario, *, seed: int, settings: TrainSettings,
     elif name == "two-stage-bilstm":
         D_pred, d, extra = _two_stage(scenario, data, settings, seed, progress,
                                       bidirectional=True, desc=name)
+    elif name == "two-stage-persistence":
+        D_pred, d, extra = _naive(scenario, data, 1)
+    elif name == "two-stage-seasonal":
+        D_pred, d, extra = _naive(scenario, data, seasonal_period(scenario.arrivals.index))
     elif name == "two-stage-quantile":
         D_pred, d, extra = _quantile(scenario, data, settings, seed, progress)
     else:
         D_pred, d, extra = _objective_driven(scenario, data, settings, seed, progress,
-                                             regret=name == "objective-driven-regret")
+                                             regret=name == "objective-driven-regret",
+                                             warm_start=name == "objective-driven-warm")
     served = _serve(scenario, d, D_true)
     times = scenario.arrivals.index[data.t0["test"]:]
     K = len(scenario.services)

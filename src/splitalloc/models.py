@@ -3,8 +3,10 @@
 The prediction module of every framework is the same network: an LSTM (or a bidirectional
 LSTM, the paper's "Bi-LSTM" baseline of §V-A) reads a window of the last ``L`` slots of *all*
 services' normalised arrivals, shape ``(B, L, K)``, and outputs the next slot's arrivals of
-every service, shape ``(B, K)``. A softplus keeps the output non-negative, because a traffic
-volume (and the right-hand side ``D_k(t)`` of constraint (1)) cannot be negative.
+every service, shape ``(B, K)``: LSTM layers, then a linear head. Inputs and outputs are
+standardised arrivals (training-period mean and standard deviation per service, see
+:mod:`splitalloc.frameworks`); the caller maps the output back to volumes and clamps it at 0,
+because a traffic volume (the right-hand side ``D_k(t)`` of constraint (1)) cannot be negative.
 
 Windowing is chronological: the series is cut into train / validation / test periods by time
 (:func:`split_bounds`) and a sample belongs to the period of its *target* slot. Its input is the
@@ -39,8 +41,8 @@ class TrafficPredictor(nn.Module):
         seeds the weight initialisation (through a forked RNG, so the global torch RNG is left
         as it was).
 
-    ``forward(x)`` maps ``x`` of shape ``(B, L, K)`` to ``softplus(W h_L + b)`` of shape
-    ``(B, K)``, the predicted (normalised) arrivals ``D̂_k(t)``.
+    ``forward(x)`` maps ``x`` of shape ``(B, L, K)`` to ``W h_L + b`` of shape ``(B, K)``, the
+    predicted (standardised) arrivals ``D̂_k(t)``.
     """
 
     def __init__(self, n_services: int, hidden_size: int, *, num_layers: int = 1,
@@ -59,7 +61,6 @@ class TrafficPredictor(nn.Module):
                                 batch_first=True, bidirectional=self.bidirectional)
             n_dir = 2 if self.bidirectional else 1
             self.head = nn.Linear(n_dir * self.hidden_size, self.n_services)
-        self.softplus = nn.Softplus()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 3 or x.shape[-1] != self.n_services:
@@ -72,7 +73,7 @@ class TrafficPredictor(nn.Module):
             last = torch.cat([h_n[-2], h_n[-1]], dim=-1)
         else:
             last = h_n[-1]
-        return self.softplus(self.head(last))
+        return self.head(last)
 
 
 def split_bounds(n_slots: int, train_fraction: float, val_fraction: float) -> tuple[int, int]:

@@ -51,7 +51,7 @@ class RunSpec:
     seed: int
     M: float
     Sigma: float
-    epochs: int
+    max_steps: int
     window: int
     hidden_size: int
     learning_rate: float
@@ -65,7 +65,7 @@ class RunSpec:
         object.__setattr__(self, "M", float(self.M))
         object.__setattr__(self, "Sigma", float(self.Sigma))
         object.__setattr__(self, "learning_rate", float(self.learning_rate))
-        for name in ("epochs", "window", "hidden_size", "batch_size"):
+        for name in ("max_steps", "window", "hidden_size", "batch_size"):
             object.__setattr__(self, name, int(getattr(self, name)))
         if self.n_slots is not None:
             object.__setattr__(self, "n_slots", int(self.n_slots))
@@ -88,7 +88,7 @@ class RunSpec:
         """The :class:`splitalloc.frameworks.TrainSettings` of this run (other fields from config)."""
         from ..frameworks import TrainSettings
 
-        return TrainSettings(epochs=self.epochs, window=self.window, hidden_size=self.hidden_size,
+        return TrainSettings(max_steps=self.max_steps, window=self.window, hidden_size=self.hidden_size,
                              learning_rate=self.learning_rate, batch_size=self.batch_size)
 
     @property
@@ -139,7 +139,7 @@ def make_spec(scale: ExperimentScale, *, dataset: str, framework: str, seed: int
         dataset=dataset, framework=framework, seed=seed,
         M=scale.default_M if M is None else M,
         Sigma=scale.default_Sigma if Sigma is None else Sigma,
-        epochs=scale.epochs, window=scale.window, hidden_size=scale.hidden_size,
+        max_steps=scale.max_steps, window=scale.window, hidden_size=scale.hidden_size,
         learning_rate=scale.learning_rate, batch_size=scale.batch_size,
         data=data, n_slots=scale.synthetic_slots if data == "synthetic" else None,
     )
@@ -180,7 +180,7 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
             raise ValueError(f"{where}: unknown framework {s.framework!r}; expected one of {list(known)}")
         _check_sigma(s.Sigma, where)
         _check_M(s.M, where)
-        for name in ("epochs", "window", "hidden_size", "batch_size"):
+        for name in ("max_steps", "window", "hidden_size", "batch_size"):
             if getattr(s, name) < 1:
                 raise ValueError(f"{where}: {name} must be >= 1, got {getattr(s, name)}")
         if not s.learning_rate > 0:

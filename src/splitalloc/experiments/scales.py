@@ -45,7 +45,7 @@ class ExperimentScale:
 
     name: str
     seeds: tuple[int, ...]
-    epochs: int
+    max_steps: int
     window: int
     hidden_size: int
     learning_rate: float
@@ -61,7 +61,7 @@ class ExperimentScale:
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError(f"ExperimentScale {self.name!r}: seeds must not be empty")
-        for name in ("epochs", "window", "hidden_size", "batch_size"):
+        for name in ("max_steps", "window", "hidden_size", "batch_size"):
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"ExperimentScale {self.name!r}: {name} must be a positive integer, got {v!r}")
@@ -104,7 +104,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
     quick = ExperimentScale(
         name="quick",
         seeds=tuple(range(int(config.value("quick_n_seeds")))),
-        epochs=int(config.value("quick_epochs")),
+        max_steps=int(config.value("quick_max_steps")),
         sigma_sweep=tuple(float(s) for s in config.value("quick_sigma_sweep")),
         M_sweep=tuple(float(m) for m in config.value("quick_M_sweep")),
         **common,
@@ -112,7 +112,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
     paper = ExperimentScale(
         name="paper",
         seeds=tuple(range(int(config.value("n_seeds")))),
-        epochs=int(config.value("epochs")),
+        max_steps=int(config.value("max_steps")),
         sigma_sweep=sig,
         M_sweep=msw,
         synthetic_slots=int(config.value("synthetic_slots")),
