@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Re-execute notebooks/*.ipynb in place with their default (quick) parameters, so the stored
-# outputs that nbval checks match the current package. Run after changing the package or a
-# notebook:   bash scripts/store_notebook_outputs.sh [notebooks/NAME.ipynb ...]
+# outputs that nbval checks match the current package, and store the quick reproduction's
+# tables as tests/reference/quick/ (compared by tests/test_reference_results.py). Run after
+# changing the package or a notebook:
+#   bash scripts/store_notebook_outputs.sh [notebooks/NAME.ipynb ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A fresh result cache (unless STORE_RESULTS_DIR names one), filled once on every core, so the
@@ -9,6 +11,10 @@ cd "$(dirname "$0")/.."
 export SPLITALLOC_RESULTS_DIR="${STORE_RESULTS_DIR:-$(pwd)/.cache/store-results}"
 if [ -z "${STORE_RESULTS_DIR:-}" ]; then rm -rf "$SPLITALLOC_RESULTS_DIR"; fi
 .venv/bin/python -m splitalloc reproduce --scale quick --out "$SPLITALLOC_RESULTS_DIR"
+# The reproduction's tables become the reference data of tests/test_reference_results.py.
+rm -rf tests/reference/quick && mkdir -p tests/reference/quick
+cp "$SPLITALLOC_RESULTS_DIR"/quick/*.csv tests/reference/quick/
+echo "stored reference tables: tests/reference/quick/ ($(ls tests/reference/quick | wc -l) files)"
 nbs=("$@")
 if [ ${#nbs[@]} -eq 0 ]; then nbs=(notebooks/*.ipynb); fi
 for nb in "${nbs[@]}"; do

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from . import experiments as ex
+from .data import DataError
 
 
 def _positive_int(name):
@@ -92,40 +93,51 @@ def _scale_from_args(args) -> ex.ExperimentScale:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 bad parameters)."""
+    """Entry point; returns the exit status (0 ok, 1 data or file error, 2 bad parameters).
+
+    Errors a user can fix (a bad parameter, a missing or corrupt data file, an unusable
+    folder) end the command with one line naming the problem, never a traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "reproduce":
         try:
-            sc = _scale_from_args(args)
-            seeds = args.seeds
-            # validate everything (datasets, Sigma, M, window vs series length) before any run
-            ex.validate_specs(ex.all_specs(sc, seeds=seeds, only=args.only))
-        except (ValueError, KeyError) as err:
-            parser.exit(2, f"{parser.prog} reproduce: error: {err}\n")
-        t0 = time.perf_counter()
-        out = args.out if args.out is not None else ex.default_out_dir()
-        results = ex.reproduce(sc, workers=args.workers, scheduler=args.scheduler, out_dir=out,
-                               seeds=seeds, only=args.only, progress=not args.no_progress)
-        wall = time.perf_counter() - t0
-        side = results["comparison"]
-        if not side.empty:
-            comp = side[side["comparable"]].copy()
-            comp["ours (95% CI)"] = [
-                f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(comp["mean"], comp["ci95_low"], comp["ci95_high"])]
-            cols = ["artefact", "dataset", "framework", "setting", "metric", "data", "paper", "ours (95% CI)", "n"]
-            print("\nPaper vs ours (comparable quantities; all rows in comparison.csv):")
-            print(comp[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-        claims = results["claims"]
-        print(f"\nscale {sc.name}: {len(ex.all_specs(sc, seeds=seeds, only=args.only))} runs, "
-              f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
-        if not claims.empty:
-            for row in claims.itertuples():
-                mark = {True: "supported", False: "NOT supported", None: "not evaluated"}[row.supported]
-                print(f"- {row.claim}: {mark}\n    ours: {row.ours}")
-        return 0
+            return _reproduce(parser, args)
+        except (DataError, OSError) as err:
+            parser.exit(1, f"{parser.prog} reproduce: error: {err}\n")
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover
     return 2
+
+
+def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        sc = _scale_from_args(args)
+        seeds = args.seeds
+        # validate everything (datasets, Sigma, M, window vs series length) before any run
+        ex.validate_specs(ex.all_specs(sc, seeds=seeds, only=args.only))
+    except (ValueError, KeyError) as err:
+        parser.exit(2, f"{parser.prog} reproduce: error: {err}\n")
+    t0 = time.perf_counter()
+    out = args.out if args.out is not None else ex.default_out_dir()
+    results = ex.reproduce(sc, workers=args.workers, scheduler=args.scheduler, out_dir=out,
+                           seeds=seeds, only=args.only, progress=not args.no_progress)
+    wall = time.perf_counter() - t0
+    side = results["comparison"]
+    if not side.empty:
+        comp = side[side["comparable"]].copy()
+        comp["ours (95% CI)"] = [
+            f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in zip(comp["mean"], comp["ci95_low"], comp["ci95_high"])]
+        cols = ["artefact", "dataset", "framework", "setting", "metric", "data", "paper", "ours (95% CI)", "n"]
+        print("\nPaper vs ours (comparable quantities; all rows in comparison.csv):")
+        print(comp[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    claims = results["claims"]
+    print(f"\nscale {sc.name}: {len(ex.all_specs(sc, seeds=seeds, only=args.only))} runs, "
+          f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
+    if not claims.empty:
+        for row in claims.itertuples():
+            mark = {True: "supported", False: "NOT supported", None: "not evaluated"}[row.supported]
+            print(f"- {row.claim}: {mark}\n    ours: {row.ours}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
