@@ -7,6 +7,10 @@
 #
 # Environment: SPLITALLOC_DATA_DIR (data directory, set by the Makefile when ../shared/data
 # exists), BOOK_WORKERS (worker processes for the reproduction; default: all cores).
+#
+# Every line a step writes to stderr (where warnings go) is also kept in
+# book/_build/stderr.log and, at the end, checked against scripts/book_output_allowlist.txt:
+# a line that matches no pattern there (a new warning) fails the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -16,6 +20,12 @@ case "$SCALE" in
   quick|paper) ;;
   *) echo "build_book.sh: SCALE must be 'quick' or 'paper', got '$SCALE'" >&2; exit 2 ;;
 esac
+mkdir -p book/_build
+ERRLOG="$ROOT/book/_build/stderr.log"
+: > "$ERRLOG"
+# Run a step with its stderr shown as usual and also appended to $ERRLOG (pipefail keeps the
+# step's exit status).
+step() { { "$@" 2>&1 1>&3 3>&- | tee -a "$ERRLOG" >&2; } 3>&1; }
 # Result cache shared by the reproduction and the notebooks (experiments.default_out_dir()).
 export SPLITALLOC_RESULTS_DIR="${SPLITALLOC_RESULTS_DIR:-$ROOT/results}"
 OUT_DIR="$SPLITALLOC_RESULTS_DIR"
@@ -26,16 +36,17 @@ t0=$(date +%s)
 echo "== reproduce (scale=$SCALE, out=$OUT_DIR)"
 args=(reproduce --scale "$SCALE" --out "$OUT_DIR")
 if [ -n "${BOOK_WORKERS:-}" ]; then args+=(--workers "$BOOK_WORKERS"); fi
-"$PY" -m splitalloc "${args[@]}"
+step "$PY" -m splitalloc "${args[@]}"
 t1=$(date +%s)
 
 # 2. Execute each notebook listed in book/_toc.yml with papermill into book/.
 echo "== papermill (scale=$SCALE)"
-"$PY" - "$SCALE" <<'EOF'
-import sys, time
+step "$PY" - "$SCALE" <<'EOF'
+import sys, tempfile, time
 from pathlib import Path
 
 import papermill as pm
+from traitlets.config import Config
 
 sys.path.insert(0, "book/_ext")
 from splitalloc_book import toc_pages  # the book extension's reading of _toc.yml
@@ -45,13 +56,18 @@ pages = [f for f in toc_pages(Path("book/_toc.yml")) if Path("notebooks", f + ".
 if not pages:
     sys.exit("build_book.sh: book/_toc.yml names no notebook from notebooks/")
 offered = {"scale": scale}
+# The kernel talks to papermill over local IPC sockets, not TCP: over TCP ipykernel warns
+# ("Kernel is running over TCP without encryption") once per notebook.
+kernel = Config()
+kernel.KernelManager.transport = "ipc"
+kernel.KernelManager.ip = str(Path(tempfile.mkdtemp(prefix="splitalloc-kernel-")) / "kernel")
 for page in pages:
     src, dst = Path("notebooks", page + ".ipynb"), Path("book", page + ".ipynb")
     declared = pm.inspect_notebook(str(src))
     params = {k: v for k, v in offered.items() if k in declared}
     t = time.perf_counter()
     pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name="python3",
-                        cwd=".", progress_bar=False, log_output=False)
+                        cwd=".", progress_bar=False, log_output=False, config=kernel)
     print(f"   {page}: {time.perf_counter() - t:.1f} s  {params}", flush=True)
 EOF
 t2=$(date +%s)
@@ -59,8 +75,11 @@ t2=$(date +%s)
 # 3. Build the HTML. -W turns every Sphinx warning (a dropped figure included) into an error;
 #    --all rebuilds every page so no warning hides in a cached page.
 echo "== jupyter-book build book"
-.venv/bin/jupyter-book build book --all --warningiserror --keep-going
+step .venv/bin/jupyter-book build book --all --warningiserror --keep-going
 t3=$(date +%s)
+
+# 4. Nothing on stderr that a user cannot act on: every line must match the allowlist.
+"$PY" scripts/check_output.py "$ERRLOG" scripts/book_output_allowlist.txt
 
 echo "== timings: reproduce $((t1 - t0)) s, papermill $((t2 - t1)) s, build $((t3 - t2)) s, total $((t3 - t0)) s"
 echo "== built site: $(du -sh book/_build/html | cut -f1)"

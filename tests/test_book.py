@@ -275,3 +275,30 @@ def test_notebook_code_lines_fit_the_page(path):
     long = [(i, line) for i, c in enumerate(nb.cells) if c.cell_type == "code"
             for line in c.source.splitlines() if len(line) > 88]
     assert not long, f"{path.name}: code lines over 88 characters: {long}"
+
+
+def test_output_check_flags_lines_outside_the_allowlist(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_output", ROOT / "scripts" / "check_output.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    patterns = check.read_allowlist(ROOT / "scripts" / "book_output_allowlist.txt")
+    progress = "runs:   0%|          | 0/147 [00:00<?, ?run/s]\rruns:  50%|#    | 73/147 [00:30<00:30]\n"
+    assert check.unexpected_lines(progress, patterns) == []
+    tcp = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All "
+           "communication (including code and outputs) is sent in plain text")
+    sphinx = "\x1b[91m/work/main/book/x.md:3: WARNING: Inline literal start-string without end-string.\x1b[39;49;00m"
+    bad = check.unexpected_lines(progress + tcp + "\n" + sphinx + "\n" + tcp + "\n", patterns)
+    assert bad == [tcp, "/work/main/book/x.md:3: WARNING: Inline literal start-string without end-string."]
+    log = tmp_path / "stderr.log"
+    log.write_text(progress)
+    assert check.main(["check_output.py", str(log), str(ROOT / "scripts" / "book_output_allowlist.txt")]) == 0
+    log.write_text(progress + tcp + "\n")
+    assert check.main(["check_output.py", str(log), str(ROOT / "scripts" / "book_output_allowlist.txt")]) == 1
+
+
+def test_build_script_runs_the_kernel_over_ipc_and_checks_its_stderr():
+    script = (ROOT / "scripts" / "build_book.sh").read_text()
+    assert 'kernel.KernelManager.transport = "ipc"' in script and "config=kernel" in script
+    assert "scripts/check_output.py \"$ERRLOG\" scripts/book_output_allowlist.txt" in script

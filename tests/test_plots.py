@@ -124,3 +124,21 @@ def test_utility_sweeps_draw_the_table4_values(dataset):
         assert list(lstm.y) == list(table["value"])
         assert all(s.startswith("Table 4") for s in lstm.customdata)
         assert "% of offline" in fig.layout.yaxis.title.text
+
+
+def test_claim_verdicts_are_words():
+    claims = pd.DataFrame({"claim": ["a", "b", "c"], "supported": [True, False, None]})
+    assert list(plots.claim_verdicts(claims)) == ["supported", "not supported or inconclusive", "not run"]
+    worded = claims.assign(verdict=["supported", "inconclusive", "not supported"])
+    assert list(plots.claim_verdicts(worded)) == ["supported", "inconclusive", "not supported"]
+    html = plots.claims_styled(worded).to_html()
+    assert ">inconclusive<" in html and "True" not in html and "False" not in html
+    assert plots.VERDICT_COLOURS["inconclusive"] in html
+
+
+def test_summary_styled_uses_the_paper_names_and_rounds():
+    s = ex.summarize_with_ci(_runs(), ["framework"], "throughput")
+    html = plots.summary_styled(s, columns=["framework", "n", "mean", "ci95_low", "ci95_high"],
+                                caption="Mean throughput (Mb/slot)", uuid="t").to_html()
+    assert "Proposed" in html and "two-stage-made-up-forecaster" in html and "95% CI low" in html
+    assert ">161.0<" in html and "Mean throughput (Mb/slot)" in html
