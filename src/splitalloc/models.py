@@ -41,6 +41,8 @@ class TrafficPredictor(nn.Module):
         seeds the weight initialisation (through a forked RNG, so the global torch RNG is left
         as it was).
 
+    Notes
+    -----
     ``forward(x)`` maps ``x`` of shape ``(B, L, K)`` to ``W h_L + b`` of shape ``(B, K)``, the
     predicted (standardised) arrivals ``D̂_k(t)``.
     """
