@@ -134,7 +134,8 @@ def fig5_splitting_figure(df) -> go.Figure:
     paper = paper[paper["framework_id"].isin(order)]
     _add_paper_markers(fig, paper, [label(f) for f in paper["framework_id"]], paper["value"],
                        unit=_PERCENT_OF_PROPOSED, name="paper (Sec. V-B), % of Proposed (splitting)")
-    layout = _title_layout("Fig. 5 — splitting vs non-splitting, GEANT", _n_seeds_note(runs))
+    layout = _title_layout("Fig. 5 — splitting vs non-splitting, GEANT",
+                           _n_seeds_note(runs).replace("band", "whiskers"))
     layout["legend"]["y"] = -0.28
     fig.update_layout(**layout, xaxis_title="framework (deployment)",
                       yaxis_title="mean throughput (% of Proposed, splitting)", showlegend=True)
