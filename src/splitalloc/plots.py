@@ -856,7 +856,10 @@ def comparison_styled(comparison):
     """The side-by-side numbers of :func:`splitalloc.experiments.compare_with_paper` (column
     ``mean`` shown as ``ours``), two decimals."""
     cols = [c for c in _COMPARISON_COLUMNS if c in comparison.columns]
-    return (comparison[cols].rename(columns={"mean": "ours"})
+    table = comparison[cols].rename(columns={"mean": "ours"})
+    if "comparable" in table.columns:  # words, not Python booleans
+        table["comparable"] = table["comparable"].map({True: "yes", False: "no"}).fillna("")
+    return (table
             .style.hide(axis="index").format(precision=2).set_uuid("comparison"))
 
 
