@@ -17,14 +17,16 @@ from scipy import stats
 from splitalloc import experiments as ex
 
 FAKE_FRAMEWORKS = ("offline", "two-stage-lstm", "two-stage-bilstm", "objective-driven",
-                   "non-splitting", "two-stage-quantile", "objective-driven-regret")
+                   "non-splitting", "two-stage-quantile", "objective-driven-regret",
+                   "two-stage-persistence", "two-stage-seasonal", "objective-driven-warm")
 TINY = ex.ExperimentScale(
     name="tiny", seeds=(0, 1), max_steps=4, window=4, hidden_size=4, learning_rate=0.01, batch_size=16,
     sigma_sweep=(0.0, 30.0), M_sweep=(60.0, 100.0), default_M=100.0, default_Sigma=30.0,
 )
 FAKE_QUALITY = {"offline": 1.0, "objective-driven": 0.95, "objective-driven-regret": 0.93,
                 "two-stage-lstm": 0.85, "two-stage-bilstm": 0.84, "two-stage-quantile": 0.88,
-                "non-splitting": 0.25}
+                "non-splitting": 0.25, "two-stage-persistence": 0.86, "two-stage-seasonal": 0.8,
+                "objective-driven-warm": 0.94}
 
 
 def fake_run(spec: ex.RunSpec) -> pd.DataFrame:
@@ -334,3 +336,78 @@ def test_claims_from_fig9_alone(fake_results):
     assert sup["The gain grows with the resource deviation Sigma"] is True
     assert sup["Objective-driven beats both two-stage baselines"] is True
     assert sup["Splitting achieves far higher throughput than non-splitting"] is None  # Fig. 5 not given
+
+
+# --------------------------------------------------------------------------- verdicts, grid, capacities
+def test_one_verdict_rule():
+    v = ex.verdict
+    assert v(0.5, 2.0, 0.0) == "supported" and v(-2.0, -0.5, 0.0) == "not supported"
+    assert v(-1.0, 1.0, 0.0) == "inconclusive" and v(float("nan"), float("nan"), 0.0) == "inconclusive"
+    assert v(2.5, 3.0, 2.0) == "supported" and v(1.0, 1.9, 2.0) == "not supported"
+    assert v(-2.0, -0.5, 0.0, "below") == "supported" and v(0.5, 2.0, 0.0, "below") == "not supported"
+    with pytest.raises(ValueError, match="side"):
+        v(0.0, 1.0, 0.0, "left")
+    assert ex.combine(["supported", "supported"]) == "supported"
+    assert ex.combine(["supported", "inconclusive"]) == "inconclusive"
+    assert ex.combine(["inconclusive", "not supported"]) == "not supported"
+    assert ex.combine([]) == "not run"
+
+
+def test_robustness_csv_has_every_claim_x_value_row(fake_results):
+    out, res = fake_results
+    grid = pd.read_csv(out / "tiny" / "robustness.csv")
+    assert tuple(grid.columns) == ex.ROBUSTNESS_COLUMNS
+    n_values = sum(len(v) for v in ex.AXES.values())
+    assert len(grid) == len(ex.CLAIMS) * n_values == 70
+    assert not grid.duplicated(["claim", "axis", "value"]).any()
+    assert set(grid["claim"]) == {c.key for c in ex.CLAIMS}
+    assert set(grid["verdict"]) <= set(ex.VERDICTS)
+    for axis, values in ex.AXES.items():
+        assert set(grid[grid.axis == axis]["value"]) == set(values)
+    # the default cell is the same runs on every axis: same estimate for a claim
+    d = grid[grid.is_default]
+    assert (d.groupby("claim")["estimate"].nunique(dropna=False) == 1).all()
+    # the fake proposed framework beats the LSTM at Sigma = 30 by 100 (0.95 - 0.015 - 0.85 + 0.09)
+    # = 17.5 pp: supported; and its gain grows with Sigma
+    dflt = d.drop_duplicates("claim").set_index("claim")
+    assert dflt.loc["beats-baselines", "verdict"] == "supported"
+    assert dflt.loc["beats-baselines", "estimate"] == pytest.approx(17.5, abs=1.0)
+    assert dflt.loc["grows-with-sigma", "verdict"] == "supported"
+    # verdicts and intervals agree (one rule)
+    for r in grid.itertuples():
+        if np.isfinite(r.ci_low):
+            assert r.verdict == "inconclusive" or r.claim == "accuracy-paradox" or \
+                r.verdict == ex.verdict(r.ci_low, r.ci_high, r.threshold, r.side)
+    # the headline claims carry the same words
+    assert set(res["claims"]["verdict"]) <= set(ex.VERDICTS)
+
+
+def test_capacity_estimates_are_saved_with_each_run(tmp_path, monkeypatch):
+    def fake_with_caps(spec):
+        df = fake_run(spec)
+        if spec.framework.startswith("objective"):
+            rng = np.random.default_rng(spec.seed)
+            true = rng.uniform(50, 150, 5)
+            df.attrs["capacities"] = pd.DataFrame({
+                "kind": ["server"] * 3 + ["link"] * 2, "index": [0, 1, 2, 0, 1],
+                "used": [True, True, False, True, False], "usable": True, "mu": 100.0,
+                "true": true, "estimate": 100.0 + 0.5 * (true - 100.0)})
+        return df
+
+    monkeypatch.setattr(ex.runs, "_real_length", lambda dataset: 100)
+    sc = TINY.replace(seeds=(0, 1))
+    df = ex.capacity_estimates(scale=sc, out_dir=tmp_path, progress=False, run_fn=fake_with_caps)
+    assert tuple(df.columns) == ex.capacities.CAPACITY_COLUMNS
+    assert set(df["framework"]) == {"objective-driven"} and set(df["Sigma"]) == {0.0, 30.0}
+    assert len(df) == 2 * 2 * 5  # seeds x Sigma x resources
+    np.testing.assert_allclose(df["err_estimate"], (df["estimate"] - df["true"]).abs())
+    np.testing.assert_allclose(df["err_mean"], (df["mu"] - df["true"]).abs())
+    assert (tmp_path / "tiny" / "capacity_estimates.csv").exists()
+    summ = ex.capacity_summary(df)
+    assert (summ["closer_share"] == 1.0).all() and (summ["err_estimate"] < summ["err_mean"]).all()
+    # from the cache: the same table, no run
+    def never(spec):
+        raise AssertionError("should be cached")
+    never.__module__, never.__qualname__ = fake_with_caps.__module__, fake_with_caps.__qualname__
+    again = ex.capacity_estimates(scale=sc, out_dir=tmp_path, progress=False, run_fn=never)
+    pd.testing.assert_frame_equal(df, again)

@@ -23,7 +23,10 @@ Where things live (data flows down this list, never up):
 ``splitting``             Fig. 5 (splitting vs non-splitting)
 ``traces``                Figs. 6, 7, 10 (per-slot admitted traffic and predictions)
 ``sweeps``                Fig. 8 (``M`` sweep), Fig. 9 and Table 4 (``Sigma`` sweep)
+``capacities``            the learned capacity estimates Ĉ, B̂ against the truth
+``claims``                the five claims, their thresholds, the one verdict rule
 ``paper``                 the paper's numbers beside ours, the claims and their verdicts
+``robustness``            the grid: each claim's verdict as one assumption varies
 ``reproduction``          :data:`FIGURES`, :func:`all_specs`, :func:`reproduce`
 ========================  ==============================================================
 
@@ -45,6 +48,10 @@ from .traces import fig6_admitted, fig7_prediction, fig10_kaggle
 from .sweeps import fig8_resource, fig9_deviation, table4_utility, table4_wide
 from .paper import compare_with_paper, paper_numbers
 from .reproduction import FIGURES, SPEC_BUILDERS, all_specs, reproduce
+from .claims import CLAIMS, VERDICTS, combine, verdict
+from .capacities import capacity_estimates, capacity_summary
+from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_changes
+from .runs import run_capacities
 
 __all__ = [
     "ALL_SPLITTING_FRAMEWORKS", "DATA_KINDS", "DATASETS", "IMPROVEMENTS", "PAPER_DATASETS",
@@ -58,4 +65,7 @@ __all__ = [
     "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
     "compare_with_paper", "paper_numbers",
     "FIGURES", "SPEC_BUILDERS", "all_specs", "reproduce",
+    "CLAIMS", "VERDICTS", "combine", "verdict",
+    "capacity_estimates", "capacity_summary", "run_capacities",
+    "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
 ]

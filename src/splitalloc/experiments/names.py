@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 
+#: The paper's two datasets: the GEANT week (headline) and Kaggle (figures, Table 4).
 DATASETS = ("geant", "kaggle")
 
 
-DATA_KINDS = ("real", "synthetic")
+#: Every dataset a run may use: also the May 2005 GEANT subset (the robustness grid).
+ALL_DATASETS = DATASETS + ("geant-may",)
+
+
+#: ``real`` series, ``synthetic`` series fitted to them, and ``permuted``: the real GEANT series
+#: with a seeded random node-to-service mapping (the robustness grid).
+DATA_KINDS = ("real", "synthetic", "permuted")
 
 
 #: The paper's names for our frameworks (Table 4 / Figs. 6-10 legends).

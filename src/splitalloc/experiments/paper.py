@@ -11,6 +11,7 @@ import pandas as pd
 
 from .names import DATA_KINDS, IMPROVEMENTS, PAPER_DATASETS, PAPER_NAMES, SPEC_COLUMNS
 from .scales import _default_Sigma
+from .claims import CLAIM_BY_KEY, NOT_RUN, SUPPORTED, combine, verdict
 from .summarize import _ci, _pct_gain, _run_level, paired_improvement, summarize_with_ci
 
 def paper_numbers() -> pd.DataFrame:
@@ -153,9 +154,26 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
     return side, claims
 
 
-def _claim(claim, paper, ours, supported, note) -> dict:
-    return {"claim": claim, "paper": paper, "ours": ours,
-            "supported": None if supported is None else bool(supported), "note": note}
+def _claim(claim, paper, ours, verdicts, note, est=None) -> dict:
+    """One row of the claims table. ``verdicts``: the verdict words of the claim's parts
+    (combined with :func:`claims.combine`), or ``None`` when the claim was not run. ``est``: the
+    ``(mean, low, high, n)`` of the part that decides (the lowest lower bound on the claimed side)."""
+    word = NOT_RUN if verdicts is None else combine(verdicts)
+    m, lo, hi, n = est if est is not None else (float("nan"),) * 3 + (0,)
+    return {"claim": claim, "paper": paper, "ours": ours, "verdict": word,
+            "supported": None if word == NOT_RUN else word == SUPPORTED,
+            "estimate": m, "ci_low": lo, "ci_high": hi, "n": n, "note": note}
+
+
+def _decisive(parts: list[tuple], side: str = "above") -> tuple:
+    """The part whose CI is closest to failing the claim: lowest lower bound (``above``) or
+    highest upper bound (``below``)."""
+    parts = [p for p in parts if p[3] > 0]
+    if not parts:
+        return None
+    key = (lambda p: p[1] if np.isfinite(p[1]) else -np.inf) if side == "above" else \
+          (lambda p: -(p[2] if np.isfinite(p[2]) else np.inf))
+    return min(parts, key=key)
 
 
 def _fmt_ci(m, lo, hi, unit="") -> str:
@@ -175,9 +193,17 @@ def _table4_from_fig9(f9: pd.DataFrame) -> pd.DataFrame:
 
 
 def _claims(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The paper's five claims, each judged on our results with 95 % CIs over seeds."""
+    """The paper's five claims, each judged on our results with 95 % CIs over seeds.
+
+    Every verdict comes from :func:`splitalloc.experiments.claims.verdict` (supported / not
+    supported / inconclusive: the CI entirely on the claimed side of the threshold, entirely on
+    the other side, or straddling it) with the thresholds of :data:`claims.CLAIMS`; a claim with
+    several parts (both baselines, both datasets) combines them with :func:`claims.combine`.
+    """
     from scipy import stats
 
+    c1, c2, c3, c4, c5 = (CLAIM_BY_KEY[k] for k in
+                          ("splitting", "beats-baselines", "accuracy-paradox", "grows-with-sigma", "kaggle-larger"))
     out = []
     real = lambda df: df[df["data"] == "real"]  # noqa: E731
     f5, f6, f7, t4 = (results.get(k) for k in ("fig5", "fig6", "fig7", "table4"))
@@ -191,14 +217,12 @@ def _claims(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
         b = r[r.framework == "non-splitting"].set_index("seed")["throughput"]
         ratio = _ci((a / b).dropna())
         diff = _ci((a - b).dropna())
-        ok = np.isfinite(diff[1]) and diff[1] > 0 and ratio[0] >= 2.0
-        out.append(_claim("Splitting achieves far higher throughput than non-splitting (Fig. 5)",
-                          "289.50 vs 68.81 Mb/slot (4.2x)",
+        out.append(_claim(c1.text, "289.50 vs 68.81 Mb/slot (4.2x)",
                           f"ratio {_fmt_ci(*ratio[:3], 'x')}; difference {_fmt_ci(*diff[:3], ' Mb/slot')}",
-                          ok, "supported if the paired difference's CI is above 0 and the mean ratio is >= 2x"))
+                          [verdict(ratio[1], ratio[2], c1.threshold, c1.side)],
+                          f"quantity: {c1.quantity}; threshold {c1.threshold:g}{c1.unit} (\"far higher\")", ratio))
     else:
-        out.append(_claim("Splitting achieves far higher throughput than non-splitting (Fig. 5)",
-                          "289.50 vs 68.81 Mb/slot", "n/a", None, "Fig. 5 not run"))
+        out.append(_claim(c1.text, "289.50 vs 68.81 Mb/slot", "n/a", None, "Fig. 5 not run"))
 
     # 2. objective-driven above both two-stage baselines (utility, default operating point)
     src = None
@@ -211,63 +235,64 @@ def _claims(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
         default_sigma = _default_Sigma()
         sigmas = np.array(sorted(src["Sigma"].unique()))
         s0 = sigmas[np.argmin(abs(sigmas - default_sigma))]
-        parts, oks = [], []
+        parts, words, ests = [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
             v = src[(src.framework == f"objective-driven - {worse}") & (src.Sigma == s0)]["value"]
             c = _ci(v)
-            oks.append(np.isfinite(c[1]) and c[1] > 0)
-            parts.append(f"vs {PAPER_NAMES[worse]}: {_fmt_ci(*c[:3], ' pp')}")
+            ests.append(c)
+            words.append(verdict(c[1], c[2], c2.threshold, c2.side))
+            parts.append(f"vs {PAPER_NAMES[worse]}: {_fmt_ci(*c[:3], ' pp')} ({words[-1]})")
         # across all Sigma and both datasets: how many settings have the CI above 0
         allr = real(t4)
         allr = allr[allr.metric == "utility improvement"]
         g = summarize_with_ci(allr, ["dataset", "Sigma", "framework"], "value")
         n_pos = int((g["ci95_low"] > 0).sum())
-        out.append(_claim("Objective-driven beats both two-stage baselines (Figs. 6, 9; Table 4)",
-                          "+2.07 .. +24.26 pp utility in every Table 4 cell",
+        out.append(_claim(c2.text, "+2.07 .. +24.26 pp utility in every Table 4 cell",
                           f"GEANT, Sigma={s0:g}: " + "; ".join(parts)
                           + f". CI above 0 in {n_pos} of {len(g)} Table 4 cells",
-                          all(oks), "supported if the paired improvement's 95 % CI is above 0 against "
-                                    "both baselines at the default operating point"))
+                          words, "paired utility improvement (pp) against both baselines at the default "
+                                 "operating point; threshold 0", _decisive(ests)))
     elif f6 is not None:
         runs = _run_level(real(f6), ["utility"])
-        parts, oks = [], []
+        parts, words, ests = [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
-            keys = ["seed"]
-            a = runs[runs.framework == "objective-driven"].set_index(keys)["utility"]
-            b = runs[runs.framework == worse].set_index(keys)["utility"]
+            a = runs[runs.framework == "objective-driven"].set_index(["seed"])["utility"]
+            b = runs[runs.framework == worse].set_index(["seed"])["utility"]
             c = _ci((a - b).dropna())
-            oks.append(np.isfinite(c[1]) and c[1] > 0)
-            parts.append(f"vs {PAPER_NAMES[worse]}: {_fmt_ci(*c[:3], ' pp')}")
-        out.append(_claim("Objective-driven beats both two-stage baselines (Fig. 6)",
-                          "289.50 vs 261.48 / 256.61 Mb/slot", "; ".join(parts), all(oks),
-                          "supported if the paired improvement's 95 % CI is above 0 against both"))
+            ests.append(c)
+            words.append(verdict(c[1], c[2], c2.threshold, c2.side))
+            parts.append(f"vs {PAPER_NAMES[worse]}: {_fmt_ci(*c[:3], ' pp')} ({words[-1]})")
+        out.append(_claim(c2.text, "289.50 vs 261.48 / 256.61 Mb/slot", "; ".join(parts), words,
+                          "paired utility improvement (pp) against both baselines; threshold 0", _decisive(ests)))
     else:
-        out.append(_claim("Objective-driven beats both two-stage baselines", "", "n/a", None, "not run"))
+        out.append(_claim(c2.text, "", "n/a", None, "not run"))
 
     # 3. lower prediction accuracy yet higher throughput (Figs. 6-7)
     if f7 is not None:
         runs = _run_level(real(f7), ["accuracy", "throughput"])
         acc = {f: runs[runs.framework == f].set_index("seed") for f in
                ("objective-driven", "two-stage-lstm", "two-stage-bilstm")}
-        parts, oks = [], []
+        parts, words, ests = [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
             da = _ci(100 * (acc["objective-driven"]["accuracy"] - acc[worse]["accuracy"]).dropna())
             dt = _ci((acc["objective-driven"]["throughput"] - acc[worse]["throughput"]).dropna())
-            oks.append(np.isfinite(da[2]) and da[2] < 0 and np.isfinite(dt[1]) and dt[1] > 0)
-            parts.append(f"vs {PAPER_NAMES[worse]}: accuracy {_fmt_ci(*da[:3], ' pp')}, "
-                         f"throughput {_fmt_ci(*dt[:3], ' Mb/slot')}")
-        out.append(_claim("Lower prediction accuracy, yet higher throughput (Figs. 6-7)",
-                          "accuracy 90.92 % vs 98.27 / 97.98 %; throughput 289.50 vs 261.48 / 256.61",
-                          "; ".join(parts), all(oks),
-                          "supported if, against both baselines, the accuracy difference's CI is below 0 "
-                          "and the throughput difference's CI is above 0 (paired by seed)"))
+            wa, wt = verdict(da[1], da[2], 0.0, "below"), verdict(dt[1], dt[2], 0.0, "above")
+            words += [wa, wt]
+            ests.append(da)
+            parts.append(f"vs {PAPER_NAMES[worse]}: accuracy {_fmt_ci(*da[:3], ' pp')} ({wa}), "
+                         f"throughput {_fmt_ci(*dt[:3], ' Mb/slot')} ({wt})")
+        out.append(_claim(c3.text, "accuracy 90.92 % vs 98.27 / 97.98 %; throughput 289.50 vs 261.48 / 256.61",
+                          "; ".join(parts), words,
+                          "against both baselines: accuracy difference (pp) below 0 and throughput "
+                          "difference above 0, paired by seed; estimate: the accuracy difference",
+                          _decisive(ests, "below")))
     else:
-        out.append(_claim("Lower prediction accuracy, yet higher throughput", "", "n/a", None, "Fig. 7 not run"))
+        out.append(_claim(c3.text, "", "n/a", None, "Fig. 7 not run"))
 
     # 4. the gain grows with Sigma (Table 4 / Fig. 9): OLS slope of the paired improvement
     if t4 is not None:
         r = real(t4)
-        parts, oks = [], []
+        parts, words, ests = [], [], []
         for ds in sorted(r.dataset.unique()):
             for worse in ("two-stage-lstm", "two-stage-bilstm"):
                 v = r[(r.dataset == ds) & (r.framework == f"objective-driven - {worse}")]
@@ -275,17 +300,18 @@ def _claims(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
                     continue
                 lr = stats.linregress(v["Sigma"], v["value"])
                 half = stats.t.ppf(0.975, len(v) - 2) * lr.stderr
-                oks.append(lr.slope - half > 0)
-                parts.append(f"{PAPER_DATASETS[ds]} vs {PAPER_NAMES[worse]}: slope "
-                             f"{10 * lr.slope:+.2f} pp per 10 [{10 * (lr.slope - half):+.2f}, "
-                             f"{10 * (lr.slope + half):+.2f}]")
-        out.append(_claim("The gain grows with the resource deviation Sigma (Fig. 9, Table 4)",
+                est = (10 * lr.slope, 10 * (lr.slope - half), 10 * (lr.slope + half), len(v))
+                ests.append(est)
+                words.append(verdict(est[1], est[2], c4.threshold, c4.side))
+                parts.append(f"{PAPER_DATASETS.get(ds, ds)} vs {PAPER_NAMES[worse]}: slope "
+                             f"{est[0]:+.2f} pp per 10 [{est[1]:+.2f}, {est[2]:+.2f}] ({words[-1]})")
+        out.append(_claim(c4.text,
                           "improvement vs LSTM +2.07 -> +18.40 pp (TOTEM), +2.79 -> +24.26 pp (Kaggle)",
-                          "; ".join(parts) or "n/a", all(oks) if oks else None,
-                          "OLS slope of the per-seed paired utility improvement on Sigma; supported if the "
-                          "slope's 95 % CI is above 0 for every dataset and baseline"))
+                          "; ".join(parts) or "n/a", words or None,
+                          "OLS slope of the per-seed paired utility improvement on Sigma (pp per 10); "
+                          "threshold 0, for every dataset and baseline", _decisive(ests)))
         # 5. larger gain on Kaggle than on GEANT
-        parts, oks = [], []
+        parts, words, ests = [], [], []
         if set(r.dataset.unique()) >= {"geant", "kaggle"}:
             for worse in ("two-stage-lstm", "two-stage-bilstm"):
                 v = r[r.framework == f"objective-driven - {worse}"]
@@ -293,18 +319,18 @@ def _claims(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 k, g = per_seed.get("kaggle"), per_seed.get("geant")
                 res = stats.ttest_ind(k, g, equal_var=False)
                 ci = res.confidence_interval(0.95)
-                diff = float(k.mean() - g.mean())
-                oks.append(ci.low > 0)
-                parts.append(f"vs {PAPER_NAMES[worse]}: Kaggle - TOTEM mean gain {diff:+.2f} pp "
-                             f"[{ci.low:+.2f}, {ci.high:+.2f}]")
-            out.append(_claim("The gain is larger on the more complex Kaggle dataset (Fig. 10, Table 4)",
-                              "mean improvement over Sigma vs LSTM: 10.0 pp (TOTEM), 14.6 pp (Kaggle)",
-                              "; ".join(parts), all(oks),
-                              "per-seed mean improvement over the Sigma sweep; Welch CI of Kaggle - TOTEM "
-                              "above 0 against both baselines"))
+                est = (float(k.mean() - g.mean()), float(ci.low), float(ci.high), int(min(len(k), len(g))))
+                ests.append(est)
+                words.append(verdict(est[1], est[2], c5.threshold, c5.side))
+                parts.append(f"vs {PAPER_NAMES[worse]}: Kaggle - TOTEM mean gain {est[0]:+.2f} pp "
+                             f"[{est[1]:+.2f}, {est[2]:+.2f}] ({words[-1]})")
+            out.append(_claim(c5.text, "mean improvement over Sigma vs LSTM: 10.0 pp (TOTEM), 14.6 pp (Kaggle)",
+                              "; ".join(parts), words,
+                              "per-seed mean improvement over the Sigma sweep; Welch 95 % CI of Kaggle - "
+                              "TOTEM against both baselines; threshold 0", _decisive(ests)))
         else:
-            out.append(_claim("The gain is larger on Kaggle", "", "n/a", None, "Table 4 lacks a dataset"))
+            out.append(_claim(c5.text, "", "n/a", None, "Table 4 lacks a dataset"))
     else:
-        out.append(_claim("The gain grows with Sigma", "", "n/a", None, "Table 4 not run"))
-        out.append(_claim("The gain is larger on Kaggle", "", "n/a", None, "Table 4 not run"))
+        out.append(_claim(c4.text, "", "n/a", None, "Table 4 not run"))
+        out.append(_claim(c5.text, "", "n/a", None, "Table 4 not run"))
     return pd.DataFrame(out)

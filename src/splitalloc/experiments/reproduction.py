@@ -14,17 +14,23 @@ from .artefact_io import _seeds, _write
 from .splitting import _specs_fig5, fig5_splitting
 from .traces import _specs_fig10, _specs_fig6, _specs_fig7, fig10_kaggle, fig6_admitted, fig7_prediction
 from .sweeps import _specs_fig8, _specs_fig9, _specs_table4, fig8_resource, fig9_deviation, table4_utility
+from .capacities import _specs_capacities, capacity_estimates
 from .paper import compare_with_paper
+from .robustness import _specs_robustness, robustness_grid
 
 SPEC_BUILDERS: dict[str, Callable] = {
     "fig5": _specs_fig5, "fig6": _specs_fig6, "fig7": _specs_fig7, "fig8": _specs_fig8,
     "fig9": _specs_fig9, "fig10": _specs_fig10, "table4": _specs_table4,
+    "capacities": _specs_capacities, "robustness": _specs_robustness,
 }
 
 
+#: Every artefact: the paper's figures and Table 4, then ours (the learned capacity estimates
+#: of the Sigma sweep, the robustness grid of the claims).
 FIGURES: dict[str, Callable[..., pd.DataFrame]] = {
     "fig5": fig5_splitting, "fig6": fig6_admitted, "fig7": fig7_prediction, "fig8": fig8_resource,
     "fig9": fig9_deviation, "fig10": fig10_kaggle, "table4": table4_utility,
+    "capacities": capacity_estimates, "robustness": robustness_grid,
 }
 
 
@@ -50,8 +56,10 @@ def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = N
     All distinct runs of all figures are validated first, then executed once (shared runs
     are not repeated) on a process pool of ``workers`` (``None``: all cores) or on the dask
     cluster at ``scheduler``; the figure tables are then assembled from the run cache.
-    Also writes ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`).
-    Returns ``{"fig5": ..., ..., "table4": ..., "comparison": ..., "claims": ...}``.
+    Also writes ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`), and
+    ``capacity_estimates.csv`` and ``robustness.csv`` (the grid of the claims' verdicts).
+    Returns ``{"fig5": ..., ..., "table4": ..., "capacities": ..., "robustness": ...,
+    "comparison": ..., "claims": ...}``.
     """
     sc = get_scale(scale)
     out = Path(out_dir) if out_dir is not None else default_out_dir()

@@ -58,6 +58,7 @@ class RunSpec:
     batch_size: int
     data: str = "real"
     n_slots: int | None = None  # length of the synthetic series; None for real data
+    information: str = "mean"  # what GUS reads about capacities (network.known_capacities)
 
     def __post_init__(self) -> None:
         # normalise numbers so that equal settings give equal keys (100 == 100.0)
@@ -94,7 +95,7 @@ class RunSpec:
     @property
     def scenario_key(self) -> tuple:
         """Runs with equal scenario keys see the same network and traffic (paired by seed)."""
-        return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma)
+        return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma, self.information)
 
 
 def _settings_dict(spec: RunSpec) -> dict[str, Any]:
@@ -187,6 +188,12 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
             raise ValueError(f"{where}: learning_rate must be > 0, got {s.learning_rate}")
         if s.data == "synthetic" and (s.n_slots is None or s.n_slots < 1):
             raise ValueError(f"{where}: synthetic data needs n_slots >= 1, got {s.n_slots!r}")
+        if s.data == "permuted" and not s.dataset.startswith("geant"):
+            raise ValueError(f"{where}: data 'permuted' (a permuted node-to-service mapping) needs a "
+                             f"GEANT dataset, got {s.dataset!r}")
+        if s.information not in ("mean", "true"):
+            raise ValueError(f"{where}: information must be 'mean' or 'true' (what the deployment "
+                             f"reads about capacities), got {s.information!r}")
         if not lengths:
             continue
         lkey = (s.dataset, s.data, s.n_slots)
@@ -206,9 +213,23 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
 
 def _period_slots(dataset: str) -> int:
     # one day: 96 slots of 15 min on GEANT; one week of daily slots on Kaggle
-    if dataset == "geant":
+    if dataset.startswith("geant"):
         return 24 * 60 // int(config.value("geant_slot_minutes"))
     return 7
+
+
+def permuted_sources(seed: int) -> tuple[tuple[str, ...], ...]:
+    """A seeded random node-to-service mapping of the GEANT nodes with the group sizes of
+    config ``geant_service_sources`` (the robustness check of that assumption)."""
+    groups = config.value("geant_service_sources")
+    nodes = [n for g in groups for n in g]
+    perm = np.random.default_rng([int(config.value("permuted_mapping_seed")), int(seed)]).permutation(len(nodes))
+    shuffled = [nodes[i] for i in perm]
+    out, start = [], 0
+    for g in groups:
+        out.append(tuple(shuffled[start:start + len(g)]))
+        start += len(g)
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -222,7 +243,28 @@ def _fitted_synthetic(dataset: str):
 def _arrivals_for(spec: RunSpec) -> pd.DataFrame | None:
     if spec.data == "real":
         return None  # make_scenario loads the real series itself
+    if spec.data == "permuted":
+        from ..data import service_arrivals
+
+        return service_arrivals(spec.dataset, sources=permuted_sources(spec.seed))
     return _fitted_synthetic(spec.dataset).sample(spec.n_slots, seed=spec.seed)
+
+
+def capacity_table(scenario, C_hat, B_hat) -> pd.DataFrame:
+    """One row per server and link of ``scenario``: ``kind``, ``index``, ``used`` (hosts a part /
+    carries a cut of the deployment), ``usable`` (its draw is positive), the mean ``mu`` of
+    eq. (13), the ``true`` capacity and the learned ``estimate`` (Ĉ or B̂)."""
+    dep, net = scenario.deployment, scenario.network
+    frames = []
+    for kind, true, est, dens, usable, mu in (
+            ("server", scenario.C_true, C_hat, dep.c, net.usable_servers, net.mu_C),
+            ("link", scenario.B_true, B_hat, dep.b, net.usable_links, net.mu_B)):
+        true = np.asarray(true, dtype=float)
+        frames.append(pd.DataFrame({
+            "kind": kind, "index": np.arange(true.size),
+            "used": np.asarray(dens).sum(axis=1) > 0, "usable": np.asarray(usable, dtype=bool),
+            "mu": float(mu), "true": true, "estimate": np.asarray(est, dtype=float)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def run_one(spec: RunSpec) -> pd.DataFrame:
@@ -233,7 +275,7 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
     from ..frameworks import make_scenario, non_splitting_variant, run_framework
 
     scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma,
-                             splitting=True, arrivals=_arrivals_for(spec))
+                             splitting=True, arrivals=_arrivals_for(spec), information=spec.information)
     if spec.framework == "non-splitting":
         # same network draw and traffic, each model whole on one server (§V-A)
         scenario = non_splitting_variant(scenario)
@@ -241,8 +283,11 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
                         progress=False)
     p = np.asarray(scenario.problem.p, dtype=float)
     services = list(scenario.deployment.services)
+    caps = (capacity_table(scenario, out.attrs["C_hat"], out.attrs["B_hat"])
+            if "C_hat" in out.attrs and "B_hat" in out.attrs else None)
     out = out.copy()
     out["p"] = out["service"].map(dict(zip(services, p)))
+    out.attrs = {"capacities": caps} if caps is not None else {}
     return out
 
 
@@ -276,6 +321,7 @@ def _execute(run_fn: Callable[[RunSpec], pd.DataFrame], spec: RunSpec) -> pd.Dat
     finally:
         torch.set_num_threads(prev)
     wall = time.perf_counter() - t0
+    caps = out.attrs.get("capacities") if isinstance(out.attrs.get("capacities"), pd.DataFrame) else None
     missing = [c for c in RUN_COLUMNS if c not in out.columns]
     if missing:
         raise ValueError(f"run {spec} returned a frame without columns {missing}")
@@ -286,7 +332,9 @@ def _execute(run_fn: Callable[[RunSpec], pd.DataFrame], spec: RunSpec) -> pd.Dat
         if c in out.columns:
             out = out.drop(columns=c)
     spec_cols = pd.DataFrame({c: [getattr(spec, c)] * len(out) for c in SPEC_COLUMNS})
-    return _roundtrip(pd.concat([spec_cols, out], axis=1)), wall
+    out = pd.DataFrame(out)
+    out.attrs = {}
+    return _roundtrip(pd.concat([spec_cols, out], axis=1)), wall, caps
 
 
 def _worker_init() -> None:
@@ -310,8 +358,18 @@ def _cache_path(out_dir: Path, spec: RunSpec, salt: str) -> Path:
     return Path(out_dir) / "runs" / f"{spec.key(salt)}.csv"
 
 
-def _write_cache(path: Path, spec: RunSpec, df: pd.DataFrame, wall_s: float) -> None:
+def _capacities_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".capacities.csv")
+
+
+def _write_cache(path: Path, spec: RunSpec, df: pd.DataFrame, wall_s: float,
+                 capacities: pd.DataFrame | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if capacities is not None:  # written first: a run counts as cached once its CSV exists
+        cpath = _capacities_path(path)
+        tmpc = cpath.with_suffix(f".tmp{os.getpid()}c")
+        capacities.to_csv(tmpc, index=False)
+        os.replace(tmpc, cpath)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     df.to_csv(tmp, index=False)
     os.replace(tmp, path)
@@ -352,9 +410,9 @@ def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, wo
 
         bar = tqdm(total=len(todo), desc="runs", disable=not progress, unit="run")
 
-        def done(spec: RunSpec, result: tuple[pd.DataFrame, float]) -> None:
-            df, wall_s = result
-            _write_cache(_cache_path(out_dir, spec, salt), spec, df, wall_s)
+        def done(spec: RunSpec, result: tuple) -> None:
+            df, wall_s, caps = result
+            _write_cache(_cache_path(out_dir, spec, salt), spec, df, wall_s, caps)
             results[spec] = df
             bar.update(1)
 
@@ -369,6 +427,24 @@ def run_specs(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None, wo
         finally:
             bar.close()
     return {s: results[s] for s in specs}
+
+
+def run_capacities(specs: Iterable[RunSpec], *, out_dir: str | Path | None = None,
+                   run_fn: Callable[[RunSpec], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The capacity estimates Ĉ, B̂ saved with each cached run that learned them (objective-driven
+    frameworks): one row per run x resource, the spec columns (and ``information``) followed by
+    :func:`capacity_table`'s columns. Runs without estimates are skipped; empty if none."""
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
+    salt = _salt(run_fn or run_one)
+    frames = []
+    for s in dict.fromkeys(specs):
+        p = _capacities_path(_cache_path(out_dir, s, salt))
+        if p.exists():
+            t = pd.read_csv(p)
+            for c in reversed((*SPEC_COLUMNS, "information")):
+                t.insert(0, c, getattr(s, c))
+            frames.append(t)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def run_times(out_dir: str | Path | None = None) -> pd.DataFrame:

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from .names import DATASETS, PAPER_FRAMEWORKS
+from .names import ALL_DATASETS, DATASETS, PAPER_FRAMEWORKS
 
 def _check_dataset(dataset: str, where: str) -> None:
-    if dataset not in DATASETS:
-        raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(DATASETS)}")
+    if dataset not in ALL_DATASETS:
+        raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(ALL_DATASETS)}")
 
 
 def _check_sigma(Sigma: float, where: str) -> None:

@@ -1,0 +1,230 @@
+"""The robustness grid: how each verdict on the paper's claims moves with our assumptions.
+
+One factor is varied at a time around the default operating point (not a full factorial).
+Each *cell* is the default with one axis set to another value:
+
+=============  ===============================================================================
+axis           values (the first is the default)
+=============  ===============================================================================
+dataset        GEANT week, GEANT May, Kaggle, fitted synthetic, GEANT week (permuted mapping)
+regime         default (M = default), scarce (``robustness_scarce_M``), plateau
+               (``robustness_plateau_M``): the average resource of eq. (14)
+information    mean (GUS deploys on ``mu_C``, ``mu_B``), true (GUS reads the drawn capacities)
+forecaster     trained LSTM, persistence: the two-stage baseline the claims compare with
+start          scratch (Algorithm 1), warm (the objective-driven LSTM starts from the two-stage
+               one)
+=============  ===============================================================================
+
+In every cell the runs are: the offline optimum, the objective-driven framework and the
+two-stage baseline at each Sigma of ``robustness_sigma_points`` (eq. 15), and the non-splitting
+deployment at the default Sigma, on the cell's dataset; claim 5 compares the cell's dataset with
+Kaggle (Kaggle's cell with the GEANT week) under the same variant. Every claim is then judged in
+every cell by :func:`splitalloc.experiments.claims.judge` (the one verdict rule). The default
+cell shares its runs with the headline figures (same specs, same cache), and the grid uses
+``robustness_n_seeds`` seeds (``quick_robustness_n_seeds`` at the quick scale).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import config
+from .artefact_io import _prepare, _run, _seeds, _write
+from .claims import CLAIMS, judge
+from .runs import RunSpec, make_spec
+from .scales import ExperimentScale
+from .summarize import summaries
+
+#: The axes of the grid and their values; the first value of each is the default.
+AXES: dict[str, tuple[str, ...]] = {
+    "dataset": ("GEANT week", "GEANT May", "Kaggle", "fitted synthetic", "GEANT week, permuted mapping"),
+    "regime": ("default", "scarce", "plateau"),
+    "information": ("mean", "true"),
+    "forecaster": ("trained LSTM", "persistence"),
+    "start": ("scratch", "warm"),
+}
+
+#: Columns of ``robustness.csv`` (one row per claim x axis value).
+ROBUSTNESS_COLUMNS = ("claim", "axis", "value", "verdict", "estimate", "ci_low", "ci_high", "n", "unit",
+                      "threshold", "side", "is_default", "text", "note")
+
+_DATASET = {  # value -> (dataset, data kind)
+    "GEANT week": ("geant", "real"), "GEANT May": ("geant-may", "real"), "Kaggle": ("kaggle", "real"),
+    "fitted synthetic": ("geant", "synthetic"), "GEANT week, permuted mapping": ("geant", "permuted"),
+}
+_BASELINE = {"trained LSTM": "two-stage-lstm", "persistence": "two-stage-persistence"}
+_OD = {"scratch": "objective-driven", "warm": "objective-driven-warm"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The default operating point with one axis set to ``value``."""
+
+    axis: str
+    value: str
+    dataset: str
+    data: str
+    M: float
+    information: str
+    baseline: str
+    od: str
+
+    @property
+    def is_default(self) -> bool:
+        return self.value == AXES[self.axis][0]
+
+
+def _regime_M(sc: ExperimentScale, value: str) -> float:
+    return {"default": sc.default_M, "scarce": float(config.value("robustness_scarce_M")),
+            "plateau": float(config.value("robustness_plateau_M"))}[value]
+
+
+def cells(sc: ExperimentScale) -> list[Cell]:
+    """Every cell of the grid: one per axis value (the default appears once per axis)."""
+    out = []
+    for axis, values in AXES.items():
+        for value in values:
+            ds, kind = _DATASET[value] if axis == "dataset" else ("geant", "real")
+            out.append(Cell(axis=axis, value=value, dataset=ds, data=kind,
+                            M=_regime_M(sc, value) if axis == "regime" else sc.default_M,
+                            information=value if axis == "information" else "mean",
+                            baseline=_BASELINE[value] if axis == "forecaster" else "two-stage-lstm",
+                            od=_OD[value] if axis == "start" else "objective-driven"))
+    return out
+
+
+def sigma_points(sc: ExperimentScale) -> tuple[float, ...]:
+    """The Sigma values (eq. 15) of every cell, with the scale's default among them."""
+    pts = {float(s) for s in config.value("robustness_sigma_points")} | {float(sc.default_Sigma)}
+    return tuple(sorted(pts))
+
+
+def grid_seeds(sc: ExperimentScale, seeds=None) -> tuple[int, ...]:
+    """The seeds of the grid: ``seeds`` if given (a count or a list, as the figure functions
+    take) and different from the scale's own, else the first ``robustness_n_seeds``
+    (``quick_robustness_n_seeds`` at the quick scale) of the scale's seeds."""
+    if seeds is not None:
+        chosen = _seeds(sc, seeds)
+        if chosen != tuple(sc.seeds):
+            return chosen
+    n = int(config.value("quick_robustness_n_seeds" if sc.name == "quick" else "robustness_n_seeds"))
+    return tuple(sc.seeds[:n])
+
+
+def _spec(sc: ExperimentScale, cell: Cell, *, dataset: str, data: str, framework: str, seed: int,
+          Sigma: float) -> RunSpec:
+    s = make_spec(sc, dataset=dataset, framework=framework, seed=seed, M=cell.M, Sigma=Sigma,
+                  data="real" if data == "synthetic" else data)
+    changes = {"information": cell.information}
+    if data == "synthetic":
+        changes.update(data="synthetic", n_slots=int(config.value("robustness_synthetic_slots")))
+    return dataclasses.replace(s, **changes)
+
+
+def _side_specs(sc, cell, seeds, dataset, data, with_non_splitting) -> list[RunSpec]:
+    sig0 = float(sc.default_Sigma)
+    specs = []
+    for sg in sigma_points(sc):
+        for s in seeds:
+            for f in ("offline", cell.od, cell.baseline):
+                specs.append(_spec(sc, cell, dataset=dataset, data=data, framework=f, seed=s, Sigma=sg))
+            if with_non_splitting and sg == sig0:
+                specs.append(_spec(sc, cell, dataset=dataset, data=data, framework="non-splitting",
+                                   seed=s, Sigma=sg))
+    return specs
+
+
+def _other(cell: Cell) -> tuple[str, str]:
+    """The dataset claim 5 compares the cell's dataset with."""
+    return ("geant", "real") if cell.dataset == "kaggle" else ("kaggle", "real")
+
+
+def cell_specs(sc: ExperimentScale, cell: Cell, seeds: Sequence[int]) -> tuple[list[RunSpec], list[RunSpec]]:
+    """``(runs on the cell's dataset, runs on the dataset claim 5 compares with)``."""
+    main = _side_specs(sc, cell, seeds, cell.dataset, cell.data, True)
+    ods, odk = _other(cell)
+    return main, _side_specs(sc, cell, seeds, ods, odk, False)
+
+
+def _specs_robustness(sc: ExperimentScale, seeds=None) -> list[RunSpec]:
+    gs = grid_seeds(sc, seeds)
+    out: list[RunSpec] = []
+    for cell in cells(sc):
+        a, b = cell_specs(sc, cell, gs)
+        out += a + b
+    return list(dict.fromkeys(out))
+
+
+def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds: Sequence[int]) -> pd.DataFrame:
+    """The grid's table from run results (every spec of :func:`cell_specs` must be in ``results``)."""
+    summ_cache: dict[tuple, pd.DataFrame] = {}
+
+    def summ(specs):
+        key = tuple(specs)
+        if key not in summ_cache:
+            summ_cache[key] = summaries({s: results[s] for s in specs})
+        return summ_cache[key]
+
+    rows = []
+    for cell in cells(sc):
+        main, other = cell_specs(sc, cell, seeds)
+        for r in judge(summ(main), od=cell.od, baseline=cell.baseline, sigma0=float(sc.default_Sigma),
+                       other=summ(other), other_is_kaggle=cell.dataset != "kaggle"):
+            note = r["note"]
+            if r["claim"] == "kaggle-larger" and cell.dataset == "kaggle":
+                note = ("Kaggle vs the GEANT week, as in the default cell" + (f"; {note}" if note else ""))
+            rows.append({**r, "axis": cell.axis, "value": cell.value, "is_default": cell.is_default,
+                         "note": note})
+    df = pd.DataFrame(rows)
+    return df[list(ROBUSTNESS_COLUMNS)]
+
+
+def robustness_grid(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
+                    progress=True, run_fn=None) -> pd.DataFrame:
+    """The robustness grid (module docstring): one row per claim x axis value with the verdict
+    (supported / not supported / inconclusive), the estimate and its 95 % CI, written as
+    ``<out_dir>/<scale>/robustness.csv``. ``seeds`` defaults to :func:`grid_seeds`."""
+    sc, _, out = _prepare(scale, seeds, out_dir)
+    gs = grid_seeds(sc, seeds)
+    specs = []
+    for cell in cells(sc):
+        a, b = cell_specs(sc, cell, gs)
+        specs += a + b
+    res = _run(list(dict.fromkeys(specs)), out, workers, scheduler, progress, run_fn)
+    return _write(judge_grid(sc, res, gs), out, sc, "robustness")
+
+
+def verdict_changes(paper: pd.DataFrame, quick: pd.DataFrame | None) -> pd.DataFrame:
+    """The paper-scale grid with the quick-scale verdict beside it (``quick_verdict``, empty where
+    both scales agree or the quick grid is missing)."""
+    out = paper.copy()
+    out["quick_verdict"] = ""
+    if quick is None or quick.empty:
+        return out
+    q = quick.set_index(["claim", "axis", "value"])["verdict"]
+    keys = list(zip(out["claim"], out["axis"], out["value"]))
+    qv = [q.get(k, "") for k in keys]
+    out["quick_verdict"] = [v if v and v != p else "" for v, p in zip(qv, out["verdict"])]
+    return out
+
+
+def read_grid(out_dir: str | Path | None, scale: str) -> pd.DataFrame | None:
+    """``robustness.csv`` of ``scale`` from the results directory, or ``None`` if not there."""
+    from .runs import default_out_dir
+
+    p = (Path(out_dir) if out_dir is not None else default_out_dir()) / scale / "robustness.csv"
+    return pd.read_csv(p) if p.exists() else None
+
+
+def expected_rows() -> int:
+    """Rows of ``robustness.csv``: every claim x every axis value."""
+    return len(CLAIMS) * sum(len(v) for v in AXES.values())
+
+
+__all__ = ["AXES", "ROBUSTNESS_COLUMNS", "Cell", "cells", "cell_specs", "grid_seeds", "sigma_points",
+           "judge_grid", "robustness_grid", "verdict_changes", "read_grid", "expected_rows"]
