@@ -266,3 +266,15 @@ def test_objective_driven_stops_on_validation_revenue(scenario):
     assert all(v <= 0 for v in tr["val_score"])                    # minus a revenue
     warm = run_framework("objective-driven-warm", scenario, seed=0, settings=st)
     assert not np.array_equal(warm["D_pred"].to_numpy(), df["D_pred"].to_numpy())
+
+
+def test_auto_normalisation_keeps_the_better_validation_fit(scenario):
+    st = replace(TINY, max_steps=40, eval_every=5, patience=3)
+    data = fw._prepare(scenario, st)
+    fits = {m: fw._train_predictor(scenario, data, replace(st, input_normalisation=m), 1)[1]
+            for m in ("global", "window")}
+    model, log = fw._train_predictor(scenario, data, st, 1)
+    best = min(fits, key=lambda m: min(fits[m].val_score))
+    assert log.input_normalisation == best and model.window_level == (best == "window")
+    with pytest.raises(ValueError, match="input_normalisation must be one of"):
+        TrainSettings(input_normalisation="robust")

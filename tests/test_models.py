@@ -73,3 +73,14 @@ def test_windows_and_split_errors():
         split_bounds(2, 0.6, 0.2)
     with pytest.raises(ValueError, match="fractions"):
         split_bounds(100, 0.9, 0.2)
+
+
+def test_window_level_normalisation_is_reversible():
+    x = torch.randn(4, 6, 3, generator=torch.Generator().manual_seed(2))
+    m = TrafficPredictor(3, 5, window_level=True, seed=1)
+    plain = TrafficPredictor(3, 5, seed=1)                 # same weights, no normalisation
+    level = x.mean(1)
+    torch.testing.assert_close(m(x), plain(x - level[:, None, :]) + level)
+    # shifting a whole window shifts the forecast by the same amount
+    torch.testing.assert_close(m(x + 2.5), m(x) + 2.5)
+    assert not torch.allclose(plain(x + 2.5), plain(x) + 2.5)

@@ -233,6 +233,12 @@ def non_splitting_variant(scenario: Scenario) -> Scenario:
 
 
 # --------------------------------------------------------------------------------- settings
+#: ``global``: standardised inputs only; ``window``: plus the reversible window-level
+#: normalisation of :class:`splitalloc.models.TrafficPredictor`; ``auto``: the one with the lower
+#: validation prediction loss, per series and seed (see :func:`_train_predictor`).
+INPUT_NORMALISATIONS = ("auto", "global", "window")
+
+
 def _cfg(name: str):
     return field(default_factory=lambda: config.value(name))
 
@@ -259,8 +265,12 @@ class TrainSettings:
     capacity_learning_rate: float = _cfg("capacity_learning_rate")
     quantile_grid: tuple[float, ...] = _cfg("quantile_grid")
     regret_overload_penalty: float = _cfg("regret_overload_penalty")
+    input_normalisation: str = _cfg("input_normalisation")
 
     def __post_init__(self) -> None:
+        if self.input_normalisation not in INPUT_NORMALISATIONS:
+            raise ValueError(f"TrainSettings.input_normalisation must be one of {INPUT_NORMALISATIONS}, "
+                             f"got {self.input_normalisation!r}")
         for name in ("max_steps", "eval_every", "patience", "window", "hidden_size", "batch_size",
                      "num_layers"):
             v = getattr(self, name)
@@ -416,10 +426,12 @@ class TrainLog:
     train_loss: list[float] = field(default_factory=list)
     val_score: list[float] = field(default_factory=list)
     stopped_early: bool = False
+    input_normalisation: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"steps": self.steps, "best_step": self.best_step, "train_loss": self.train_loss,
-                "val_score": self.val_score, "stopped_early": self.stopped_early}
+                "val_score": self.val_score, "stopped_early": self.stopped_early,
+                "input_normalisation": self.input_normalisation}
 
 
 def _fit(module: torch.nn.Module, params: list[dict], loss_fn: Callable[[torch.Tensor], torch.Tensor],
@@ -500,10 +512,27 @@ def _train_predictor(scenario: Scenario, data: _Data, settings: TrainSettings, s
                      bidirectional=False, quantile: float | None = None,
                      progress=False, desc="") -> tuple[TrafficPredictor, TrainLog]:
     """Two-stage training (§V-A): MSE (or pinball loss at ``quantile``) on standardised arrivals,
-    early-stopped on the same loss over the validation period. Cached (see ``_PREDICTOR_CACHE``)."""
+    early-stopped on the same loss over the validation period. Cached (see ``_PREDICTOR_CACHE``).
+
+    With ``settings.input_normalisation == "auto"`` both input normalisations are trained and
+    the one with the lower best validation loss is kept (``global`` when there is no
+    validation period); ``log.input_normalisation`` records the choice.
+    """
+    if settings.input_normalisation == "auto":
+        fits = []
+        for mode in ("global", "window"):
+            st = dataclasses.replace(settings, input_normalisation=mode)
+            model, log = _train_predictor(scenario, data, st, seed, bidirectional=bidirectional,
+                                          quantile=quantile, progress=progress, desc=f"{desc} ({mode})")
+            fits.append((min(log.val_score) if log.val_score else math.inf, mode != "global", model, log))
+            if data.X["val"] is None:
+                break
+        _, _, model, log = min(fits, key=lambda f: (f[0], f[1]))
+        return model, log
     K = data.mean.shape[0]
     model = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers,
-                             bidirectional=bidirectional, seed=seed)
+                             bidirectional=bidirectional, seed=seed,
+                             window_level=settings.input_normalisation == "window")
     key = (_series_key(scenario), scenario.train_end, scenario.val_end, dataclasses.astuple(settings),
            int(seed), bool(bidirectional), quantile)
     if key in _PREDICTOR_CACHE:
@@ -531,6 +560,7 @@ def _train_predictor(scenario: Scenario, data: _Data, settings: TrainSettings, s
     gen = torch.Generator().manual_seed(seed)
     log = _fit(model, [{"params": model.parameters(), "lr": settings.learning_rate}],
                lambda idx: loss_on(X[idx], Z[idx]), X.shape[0], settings, gen, val_fn, progress, desc)
+    log.input_normalisation = settings.input_normalisation
     if len(_PREDICTOR_CACHE) >= _PREDICTOR_CACHE_SIZE:
         _PREDICTOR_CACHE.pop(next(iter(_PREDICTOR_CACHE)))
     _PREDICTOR_CACHE[key] = (copy.deepcopy(model.state_dict()), copy.deepcopy(log))
@@ -587,8 +617,19 @@ def _two_stage(scenario, data, settings, seed, progress, *, bidirectional=False,
     return D_pred, _allocate_mean(lp, scenario, D_pred), {"training": log.as_dict()}
 
 
+def _chosen_normalisation(scenario, data, settings, seed) -> TrainSettings:
+    """``settings`` with ``input_normalisation`` resolved: under ``auto``, the choice made on
+    validation for the two-stage LSTM of the same series and seed (cached), so that every
+    framework of a scenario reads its inputs the same way."""
+    if settings.input_normalisation != "auto":
+        return settings
+    _, log = _train_predictor(scenario, data, settings, seed)
+    return dataclasses.replace(settings, input_normalisation=log.input_normalisation)
+
+
 def _quantile(scenario, data, settings, seed, progress):
     lp = _LP(scenario.problem)
+    settings = _chosen_normalisation(scenario, data, settings, seed)
     best = None
     scores = {}
     for q in tqdm(settings.quantile_grid, desc="quantile grid", disable=not progress, leave=False):
@@ -661,8 +702,11 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
     if warm_start:
         predictor, _ = _train_predictor(scenario, data, settings, seed, progress=progress,
                                         desc="warm start (two-stage LSTM)")
+        mode = "window" if predictor.window_level else "global"
     else:
-        predictor = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers, seed=seed)
+        mode = _chosen_normalisation(scenario, data, settings, seed).input_normalisation
+        predictor = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers, seed=seed,
+                                     window_level=mode == "window")
     policy = ObjectiveDrivenPolicy(predictor, scenario.problem, mu_C=net.mu_C, mu_B=net.mu_B,
                                    mean=data.mean, std=data.std)
     lp = policy.lp
@@ -708,6 +752,7 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
         D_pred = policy.demand(data.X["test"]).numpy()
         C_hat, B_hat = policy.capacities()
         d = lp.solve(C_hat, B_hat, _t(D_pred)).numpy()
+    log.input_normalisation = mode
     return D_pred, d, {"C_hat": C_hat.numpy().tolist(), "B_hat": B_hat.numpy().tolist(),
                        "train_loss": log.train_loss, "training": log.as_dict()}
 

@@ -37,6 +37,14 @@ class TrafficPredictor(nn.Module):
     bidirectional:
         ``True`` gives the Bi-LSTM baseline of §V-A: the last hidden states of the forward and
         the backward pass over the window are concatenated before the output layer.
+    window_level:
+        ``True`` wraps the network in a reversible window-level normalisation (RevIN without
+        the affine part; Kim et al., ICLR 2022): the mean ``m`` of each input window (per
+        service) is subtracted from the window and added back to the output,
+        ``forward(x) = m + W h_L(x - m) + b``. It lets the network follow level shifts between
+        the training and the test period (weekday -> weekend) instead of reverting to the
+        training level. Whether to use it is chosen on validation
+        (:mod:`splitalloc.frameworks`, ``input_normalisation``).
     seed:
         seeds the weight initialisation (through a forked RNG, so the global torch RNG is left
         as it was).
@@ -48,7 +56,7 @@ class TrafficPredictor(nn.Module):
     """
 
     def __init__(self, n_services: int, hidden_size: int, *, num_layers: int = 1,
-                 bidirectional: bool = False, seed: int = 0) -> None:
+                 bidirectional: bool = False, window_level: bool = False, seed: int = 0) -> None:
         super().__init__()
         for name, val in (("n_services", n_services), ("hidden_size", hidden_size),
                           ("num_layers", num_layers)):
@@ -57,6 +65,7 @@ class TrafficPredictor(nn.Module):
         self.n_services = int(n_services)
         self.hidden_size = int(hidden_size)
         self.bidirectional = bool(bidirectional)
+        self.window_level = bool(window_level)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(seed))
             self.lstm = nn.LSTM(self.n_services, self.hidden_size, num_layers=int(num_layers),
@@ -69,13 +78,15 @@ class TrafficPredictor(nn.Module):
             raise ValueError(
                 f"TrafficPredictor expects input of shape (B, L, {self.n_services}), got {tuple(x.shape)}"
             )
-        _, (h_n, _) = self.lstm(x)
+        level = x.mean(dim=1) if self.window_level else None
+        _, (h_n, _) = self.lstm(x if level is None else x - level[:, None, :])
         if self.bidirectional:
             # last layer: forward state after the window, backward state after reading it reversed
             last = torch.cat([h_n[-2], h_n[-1]], dim=-1)
         else:
             last = h_n[-1]
-        return self.head(last)
+        out = self.head(last)
+        return out if level is None else out + level
 
 
 def split_bounds(n_slots: int, train_fraction: float, val_fraction: float) -> tuple[int, int]:

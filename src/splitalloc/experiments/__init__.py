@@ -36,8 +36,9 @@ Everything a notebook, the CLI or a test needs is re-exported here
 
 from __future__ import annotations
 
-from .names import (ALL_SPLITTING_FRAMEWORKS, DATA_KINDS, DATASETS, IMPROVEMENTS, PAPER_DATASETS,
-                    PAPER_FRAMEWORKS, PAPER_NAMES, RUN_COLUMNS, SPEC_COLUMNS)
+from .names import (ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, DATA_KINDS, DATASETS, IMPROVEMENTS,
+                    NAIVE_FRAMEWORKS, PAPER_DATASETS, PAPER_FRAMEWORKS, PAPER_NAMES, RUN_COLUMNS,
+                    SPEC_COLUMNS)
 from .scales import SCALES, ExperimentScale, get_scale
 from .runs import (CACHE_VERSION, RESULTS_ENV_VAR, RUN_MODULES, RUN_PARAMETER_GROUPS, RunSpec,
                    default_out_dir, make_spec, run_one, run_specs, run_times, validate_specs)
@@ -54,8 +55,8 @@ from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_chang
 from .runs import run_capacities
 
 __all__ = [
-    "ALL_SPLITTING_FRAMEWORKS", "DATA_KINDS", "DATASETS", "IMPROVEMENTS", "PAPER_DATASETS",
-    "PAPER_FRAMEWORKS", "PAPER_NAMES", "RUN_COLUMNS", "SPEC_COLUMNS",
+    "ALL_SPLITTING_FRAMEWORKS", "BASELINE_FRAMEWORKS", "NAIVE_FRAMEWORKS", "DATA_KINDS", "DATASETS",
+    "IMPROVEMENTS", "PAPER_DATASETS", "PAPER_FRAMEWORKS", "PAPER_NAMES", "RUN_COLUMNS", "SPEC_COLUMNS",
     "SCALES", "ExperimentScale", "get_scale",
     "CACHE_VERSION", "RESULTS_ENV_VAR", "RUN_MODULES", "RUN_PARAMETER_GROUPS", "RunSpec",
     "default_out_dir", "make_spec", "run_one", "run_specs", "run_times", "validate_specs",

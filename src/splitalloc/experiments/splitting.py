@@ -7,13 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .names import NAIVE_FRAMEWORKS
 from .runs import make_spec
 from .summarize import summaries
 from .artefact_io import _label, _prepare, _run, _write
 
 def _specs_fig5(sc, seeds):
     return [make_spec(sc, dataset="geant", framework=f, seed=s)
-            for s in seeds for f in ("offline", "objective-driven", "two-stage-lstm", "non-splitting")]
+            for s in seeds for f in ("offline", "objective-driven", "two-stage-lstm", *NAIVE_FRAMEWORKS,
+                                     "non-splitting")]
 
 
 def fig5_splitting(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,

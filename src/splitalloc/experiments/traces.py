@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .names import ALL_SPLITTING_FRAMEWORKS, PAPER_FRAMEWORKS, SPEC_COLUMNS
+from .names import ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, SPEC_COLUMNS
 from .runs import make_spec
 from .summarize import per_slot_totals, summaries
 from .artefact_io import _label, _prepare, _run, _write
@@ -23,7 +23,7 @@ def _specs_fig6(sc, seeds, dataset="geant"):
 
 def _specs_fig7(sc, seeds):
     return [make_spec(sc, dataset="geant", framework=f, seed=s)
-            for s in seeds for f in PAPER_FRAMEWORKS]
+            for s in seeds for f in BASELINE_FRAMEWORKS]
 
 
 def _specs_fig10(sc, seeds):
