@@ -278,3 +278,14 @@ def test_auto_normalisation_keeps_the_better_validation_fit(scenario):
     assert log.input_normalisation == best and model.window_level == (best == "window")
     with pytest.raises(ValueError, match="input_normalisation must be one of"):
         TrainSettings(input_normalisation="robust")
+
+
+def test_ablations_isolate_forecaster_and_capacities(runs):
+    """objective-driven-frozen keeps Ĉ, B̂ at the means (only the forecaster learns through the
+    layer); two-stage-fitted keeps the two-stage LSTM's forecast and learns only Ĉ, B̂."""
+    frozen = runs["objective-driven-frozen"].attrs
+    np.testing.assert_array_equal(frozen["C_hat"] + frozen["B_hat"], [6.0, 6.0, 6.0])
+    fitted, lstm = runs["two-stage-fitted"], runs["two-stage-lstm"]
+    np.testing.assert_allclose(fitted["D_pred"], lstm["D_pred"], rtol=1e-12)
+    assert not np.allclose(fitted.attrs["C_hat"] + fitted.attrs["B_hat"], 6.0)
+    assert not np.allclose(runs["objective-driven-frozen"]["D_pred"], lstm["D_pred"])

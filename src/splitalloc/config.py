@@ -239,6 +239,10 @@ PARAMETERS: dict[str, Parameter] = {
         _P("quick_robustness_n_seeds", 3, "seeds", "robustness", "assumption",
            "Seeds per grid cell at the quick scale (the fewest that give a t-interval): the grid fits "
            "the quick budget; many cells are then inconclusive, which the page says."),
+        _P("quick_robustness_full_cells", False, "-", "robustness", "assumption",
+           "Quick scale: False runs claims 1-3 (default Sigma, the cell's own dataset) in the non-default "
+           "cells and all five claims in the default cell (whose runs are the headline figures'), so that "
+           "`reproduce --scale quick` stays within its budget; the paper scale runs every claim everywhere."),
         _P("robustness_n_seeds", 5, "seeds", "robustness", "assumption",
            "Seeds per grid cell at the paper scale (the headline figures use n_seeds): ~14 cells x 5 "
            "claims fit the paper scale's 15-minute budget; the default cell reuses the headline runs."),

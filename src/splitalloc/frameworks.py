@@ -27,6 +27,13 @@ Frameworks (``FRAMEWORKS``):
     slot one season earlier (:func:`seasonal_period`: a day on GEANT, a week on Kaggle).
 ``objective-driven-warm`` (a variant, not in the paper)
     the objective-driven pipeline started from the trained two-stage LSTM.
+``objective-driven-frozen`` (ablation, not in the paper)
+    Algorithm 1 with ``Ĉ``, ``B̂`` frozen at the means ``mu_C``, ``mu_B``: only the forecaster
+    learns through the layer, so any gain over two-stage comes from the decision-aware forecast.
+``two-stage-fitted`` (ablation, not in the paper)
+    the two-stage LSTM (frozen), with ``Ĉ``, ``B̂`` fitted through the same layer and loss as
+    Algorithm 1 (MSE to ``d*`` on the training period): the capacity-learning half of the method
+    without the decision-aware forecast.
 ``two-stage-quantile`` (ours, not in the paper)
     pinball-loss LSTM; the quantile is chosen from ``TrainSettings.quantile_grid`` by the
     utility it reaches on the validation period (mean capacities, as two-stage).
@@ -87,6 +94,7 @@ NAIVE_FRAMEWORKS: tuple[str, ...] = ("two-stage-persistence", "two-stage-seasona
 FRAMEWORKS: tuple[str, ...] = (
     "offline", "two-stage-lstm", "two-stage-bilstm", "objective-driven", "non-splitting",
     *NAIVE_FRAMEWORKS, "two-stage-quantile", "objective-driven-regret", "objective-driven-warm",
+    "objective-driven-frozen", "two-stage-fitted",
 )
 
 
@@ -688,7 +696,8 @@ class ObjectiveDrivenPolicy(torch.nn.Module):
 
 
 def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool = False,
-                      warm_start: bool = False):
+                      warm_start: bool = False, learn_capacities: bool = True,
+                      learn_predictor: bool = True):
     """Algorithm 1 (§IV-C): train LSTM and capacity estimates through the LP layer.
 
     ``regret=False``: loss = MSE between the layer's ``d`` and the offline optimum ``d*`` (the
@@ -696,7 +705,13 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
     two-stage LSTM (same training procedure and budget) instead of from scratch (a variant; the
     paper's Algorithm 1 starts from scratch). Early stopping on validation revenue under the
     evaluation rule (the realised outcome of past slots, as the training labels ``d*``).
+
+    Ablations: ``learn_capacities=False`` keeps ``Ĉ = mu_C``, ``B̂ = mu_B`` (``theta = 0``);
+    ``learn_predictor=False`` (with ``warm_start=True``) keeps the two-stage LSTM and fits only
+    ``Ĉ``, ``B̂`` through the layer.
     """
+    if not (learn_capacities or learn_predictor):
+        raise ValueError("objective-driven: at least one of the forecaster and the capacities must learn")
     net = scenario.network
     K = data.mean.shape[0]
     if warm_start:
@@ -743,8 +758,16 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
             return -float(np.sum(p * _serve(scenario, d.numpy(), Yv)))
 
     gen = torch.Generator().manual_seed(seed + 1)
-    params = [{"params": policy.predictor.parameters(), "lr": settings.learning_rate},
-              {"params": [policy.theta_C, policy.theta_B], "lr": settings.capacity_learning_rate}]
+    params = []
+    if learn_predictor:
+        params.append({"params": policy.predictor.parameters(), "lr": settings.learning_rate})
+    else:
+        policy.predictor.requires_grad_(False)
+    if learn_capacities:
+        params.append({"params": [policy.theta_C, policy.theta_B], "lr": settings.capacity_learning_rate})
+    else:
+        policy.theta_C.requires_grad_(False)
+        policy.theta_B.requires_grad_(False)
     desc = "objective-driven" + ("-regret" if regret else "") + ("-warm" if warm_start else "")
     log = _fit(policy, params, loss_fn, X.shape[0], settings, gen, val_fn, progress, desc)
     policy.eval()
@@ -803,7 +826,9 @@ def _run(name: str, scenario: Scenario, *, seed: int, settings: TrainSettings,
     else:
         D_pred, d, extra = _objective_driven(scenario, data, settings, seed, progress,
                                              regret=name == "objective-driven-regret",
-                                             warm_start=name == "objective-driven-warm")
+                                             warm_start=name in ("objective-driven-warm", "two-stage-fitted"),
+                                             learn_capacities=name != "objective-driven-frozen",
+                                             learn_predictor=name != "two-stage-fitted")
     served = _serve(scenario, d, D_true)
     times = scenario.arrivals.index[data.t0["test"]:]
     K = len(scenario.services)

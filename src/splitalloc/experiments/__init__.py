@@ -27,6 +27,7 @@ Where things live (data flows down this list, never up):
 ``claims``                the five claims, their thresholds, the one verdict rule
 ``paper``                 the paper's numbers beside ours, the claims and their verdicts
 ``robustness``            the grid: each claim's verdict as one assumption varies
+``regime``                the offline optimum's admitted fraction per dataset and ``M``
 ``reproduction``          :data:`FIGURES`, :func:`all_specs`, :func:`reproduce`
 ========================  ==============================================================
 
@@ -49,9 +50,10 @@ from .traces import fig6_admitted, fig7_prediction, fig10_kaggle
 from .sweeps import fig8_resource, fig9_deviation, table4_utility, table4_wide
 from .paper import compare_with_paper, paper_numbers
 from .reproduction import FIGURES, SPEC_BUILDERS, all_specs, reproduce
-from .claims import CLAIMS, VERDICTS, combine, verdict
+from .claims import CLAIMS, VERDICTS, claims_table, combine, verdict
 from .capacities import capacity_estimates, capacity_summary
 from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_changes
+from .regime import admitted_fractions, admitted_summary
 from .runs import run_capacities
 
 __all__ = [
@@ -66,7 +68,8 @@ __all__ = [
     "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
     "compare_with_paper", "paper_numbers",
     "FIGURES", "SPEC_BUILDERS", "all_specs", "reproduce",
-    "CLAIMS", "VERDICTS", "combine", "verdict",
+    "CLAIMS", "VERDICTS", "claims_table", "combine", "verdict",
     "capacity_estimates", "capacity_summary", "run_capacities",
     "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
+    "admitted_fractions", "admitted_summary",
 ]

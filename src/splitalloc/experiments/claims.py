@@ -204,3 +204,11 @@ def judge(summ: pd.DataFrame, *, od: str = "objective-driven", baseline: str = "
         a, b = (other, summ) if other_is_kaggle else (summ, other)
         rows.append(_row(c5, dataset_gap(a, b, od=od, baseline=baseline)))
     return rows
+
+
+def claims_table() -> pd.DataFrame:
+    """The five claims as a table: claim, the quantity judged, the claimed side of the
+    threshold, and the assumption the verdict hinges on (the robustness page)."""
+    return pd.DataFrame([{"claim": c.text, "quantity": c.quantity,
+                          "threshold": f"{c.side} {c.threshold:g} {c.unit}", "hinges_on": c.hinges_on}
+                         for c in CLAIMS])

@@ -16,21 +16,22 @@ from .traces import _specs_fig10, _specs_fig6, _specs_fig7, fig10_kaggle, fig6_a
 from .sweeps import _specs_fig8, _specs_fig9, _specs_table4, fig8_resource, fig9_deviation, table4_utility
 from .capacities import _specs_capacities, capacity_estimates
 from .paper import compare_with_paper
+from .regime import _specs_admitted, admitted_fractions
 from .robustness import _specs_robustness, robustness_grid
 
 SPEC_BUILDERS: dict[str, Callable] = {
     "fig5": _specs_fig5, "fig6": _specs_fig6, "fig7": _specs_fig7, "fig8": _specs_fig8,
     "fig9": _specs_fig9, "fig10": _specs_fig10, "table4": _specs_table4,
-    "capacities": _specs_capacities, "robustness": _specs_robustness,
+    "capacities": _specs_capacities, "robustness": _specs_robustness, "admitted": _specs_admitted,
 }
 
 
 #: Every artefact: the paper's figures and Table 4, then ours (the learned capacity estimates
-#: of the Sigma sweep, the robustness grid of the claims).
+#: of the Sigma sweep, the robustness grid of the claims, the offline admitted fractions).
 FIGURES: dict[str, Callable[..., pd.DataFrame]] = {
     "fig5": fig5_splitting, "fig6": fig6_admitted, "fig7": fig7_prediction, "fig8": fig8_resource,
     "fig9": fig9_deviation, "fig10": fig10_kaggle, "table4": table4_utility,
-    "capacities": capacity_estimates, "robustness": robustness_grid,
+    "capacities": capacity_estimates, "robustness": robustness_grid, "admitted": admitted_fractions,
 }
 
 
@@ -57,7 +58,8 @@ def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = N
     are not repeated) on a process pool of ``workers`` (``None``: all cores) or on the dask
     cluster at ``scheduler``; the figure tables are then assembled from the run cache.
     Also writes ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`), and
-    ``capacity_estimates.csv`` and ``robustness.csv`` (the grid of the claims' verdicts).
+    ``capacity_estimates.csv``, ``robustness.csv`` (the grid of the claims' verdicts) and
+    ``admitted.csv`` (the regime: the offline optimum's admitted fractions).
     Returns ``{"fig5": ..., ..., "table4": ..., "capacities": ..., "robustness": ...,
     "comparison": ..., "claims": ...}``.
     """

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .names import (ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, IMPROVEMENTS,
                     PAPER_NAMES, SPEC_COLUMNS)
+from .names import ABLATION_FRAMEWORKS
 from .runs import make_spec
 from .summarize import paired_improvement, summaries, summarize_with_ci
 from .artefact_io import _label, _prepare, _run, _write
@@ -26,7 +27,8 @@ def _specs_fig9(sc, seeds):
 
 def _specs_table4(sc, seeds):
     return [make_spec(sc, dataset=ds, framework=f, seed=s, Sigma=sg)
-            for ds in sc.datasets for sg in sc.sigma_sweep for s in seeds for f in ALL_SPLITTING_FRAMEWORKS]
+            for ds in sc.datasets for sg in sc.sigma_sweep for s in seeds
+            for f in (*ALL_SPLITTING_FRAMEWORKS, *ABLATION_FRAMEWORKS)]
 
 
 def fig8_resource(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,

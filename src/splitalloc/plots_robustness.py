@@ -1,0 +1,140 @@
+"""Figures and tables of the robustness page (presentation only: no science here).
+
+* :func:`robustness_heatmap`: the grid of :func:`splitalloc.experiments.robustness_grid` as
+  coloured cells (claim x assumption value), the verdict in words in each cell and the
+  estimate with its 95 % CI on hover.
+* :func:`robustness_styled`: the same grid as a table, the quick-scale verdict beside the
+  paper-scale one where they differ (:func:`splitalloc.experiments.verdict_changes`).
+* :func:`capacity_error_figure`: ``|Ĉ - C|`` against ``|mu - C|`` on the resources the
+  deployment uses, one panel per Sigma (:func:`splitalloc.experiments.capacity_estimates`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .plots import VERDICT_COLOURS, _title_layout
+
+#: Numeric code of each verdict in the heatmap (its colour scale follows VERDICT_COLOURS).
+_VERDICT_CODE = {"not supported": 0, "inconclusive": 1, "supported": 2, "not run": 3}
+_CLAIM_SHORT = {"splitting": "1. splitting >> non-splitting", "beats-baselines": "2. beats two-stage",
+                "accuracy-paradox": "3. lower accuracy, higher throughput",
+                "grows-with-sigma": "4. gain grows with Σ", "kaggle-larger": "5. gain larger on Kaggle"}
+
+
+def _check_grid(grid) -> None:
+    need = {"claim", "axis", "value", "verdict", "estimate", "ci_low", "ci_high"}
+    missing = need - set(grid.columns)
+    if missing:
+        raise ValueError(f"robustness grid lacks columns {sorted(missing)}; expected the frame of "
+                         "splitalloc.experiments.robustness_grid")
+
+
+def robustness_heatmap(grid, *, title: str = "How each verdict moves with our assumptions") -> go.Figure:
+    """Claims (rows) x assumption values (columns, grouped by axis), coloured by verdict."""
+    _check_grid(grid)
+    cols = list(dict.fromkeys(zip(grid["axis"], grid["value"])))
+    claims = list(dict.fromkeys(grid["claim"]))
+    idx = grid.set_index(["claim", "axis", "value"])
+    z, text, hover = [], [], []
+    for c in claims:
+        zr, tr, hr = [], [], []
+        for a, v in cols:
+            r = idx.loc[(c, a, v)]
+            zr.append(_VERDICT_CODE.get(r["verdict"], 3))
+            tr.append(r["verdict"])
+            est = "n/a" if not np.isfinite(r["estimate"]) else (
+                f"{r['estimate']:+.2f}" + ("" if not np.isfinite(r["ci_low"]) else
+                                           f" [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"))
+            unit = f" {r['unit']}" if "unit" in grid.columns else ""
+            hr.append(f"{_CLAIM_SHORT.get(c, c)}<br>{a} = {v}<br>{r['verdict']}: {est}{unit}")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    order = ["not supported", "inconclusive", "supported", "not run"]
+    colorscale = []
+    for i, name in enumerate(order):
+        colorscale += [[i / 4, VERDICT_COLOURS[name]], [(i + 1) / 4, VERDICT_COLOURS[name]]]
+    x = [f"{a}:<br>{v}" for a, v in cols]
+    y = [_CLAIM_SHORT.get(c, c) for c in claims]
+    fig = go.Figure(go.Heatmap(z=z, x=x, y=y, text=text, texttemplate="%{text}", hovertext=hover,
+                               hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=3.5,
+                               showscale=False, xgap=2, ygap=2))
+    layout = _title_layout(title, "one factor varied at a time around the default "
+                                  "(first value of each axis); verdict from the 95% CI",
+                           legend_below=False)
+    layout["margin"] = {**layout.get("margin", {}), "b": 160}
+    fig.update_layout(**layout,
+                      xaxis=dict(title="assumption (axis: value)", tickangle=-45, side="bottom"),
+                      yaxis=dict(title="claim of the paper", autorange="reversed"),
+                      height=420 + 8 * len(claims))
+    return fig
+
+
+def robustness_styled(grid, quick=None, *, decimals: int = 2):
+    """The grid as a table (claim, axis, value, verdict, estimate [CI]); with ``quick`` (the
+    quick-scale grid) a column shows the quick verdict where it differs."""
+    from .experiments import verdict_changes
+
+    _check_grid(grid)
+    g = verdict_changes(grid, quick)
+
+    def fmt(r):
+        if not np.isfinite(r["estimate"]):
+            return "n/a"
+        s = f"{r['estimate']:+.{decimals}f}"
+        if np.isfinite(r["ci_low"]):
+            s += f" [{r['ci_low']:+.{decimals}f}, {r['ci_high']:+.{decimals}f}]"
+        return s + (f" {r['unit']}" if "unit" in g.columns else "")
+
+    table = g.assign(claim=g["claim"].map(lambda c: _CLAIM_SHORT.get(c, c)),
+                     estimate=[fmt(r) for _, r in g.iterrows()])
+    keep = ["claim", "axis", "value", "verdict", "estimate"] + (["quick_verdict"] if quick is not None else [])
+    table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "quick_verdict": "quick scale (if different)"})
+
+    def _shade(col):
+        return [f"background-color: {VERDICT_COLOURS.get(v, '#ffffff')}" for v in col]
+
+    return (table.style.hide(axis="index").apply(_shade, subset=["verdict"])
+            .set_properties(**{"text-align": "left"}).set_uuid("robustness"))
+
+
+def capacity_error_figure(df, *, framework: str = "objective-driven") -> go.Figure:
+    """``|Ĉ - C|`` (y) against ``|mu - C|`` (x) on the used servers and links, one panel per
+    Sigma; points below the diagonal are resources whose learned estimate is closer to the true
+    capacity than the mean the two-stage baselines use."""
+    need = {"framework", "Sigma", "kind", "used", "err_estimate", "err_mean"}
+    if not need <= set(df.columns):
+        raise ValueError(f"capacity frame lacks columns {sorted(need - set(df.columns))}; expected "
+                         "splitalloc.experiments.capacity_estimates")
+    d = df[(df["framework"] == framework) & df["used"].astype(bool)]
+    if d.empty:
+        raise ValueError(f"no used resources of framework {framework!r} in the capacity frame")
+    sigmas = sorted(d["Sigma"].unique())
+    fig = make_subplots(rows=1, cols=len(sigmas), subplot_titles=[f"Σ = {s:g}" for s in sigmas],
+                        shared_yaxes=True)
+    colors = {"server": "#d62728", "link": "#1f77b4"}
+    top = float(max(d["err_estimate"].max(), d["err_mean"].max(), 1.0)) * 1.05
+    for j, s in enumerate(sigmas, start=1):
+        sel = d[d["Sigma"] == s]
+        for kind in ("server", "link"):
+            k = sel[sel["kind"] == kind]
+            if k.empty:
+                continue
+            fig.add_trace(go.Scatter(x=k["err_mean"], y=k["err_estimate"], mode="markers",
+                                     marker=dict(color=colors[kind], size=6, opacity=0.6),
+                                     name=f"{kind}s", legendgroup=kind, showlegend=j == 1,
+                                     hovertemplate=f"{kind}: |μ - C| %{{x:.1f}}, |Ĉ - C| %{{y:.1f}}<extra></extra>"),
+                          row=1, col=j)
+        fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#888", dash="dot"),
+                                 name="|Ĉ - C| = |μ - C|", showlegend=j == 1, hoverinfo="skip"), row=1, col=j)
+        fig.update_xaxes(title_text="|μ - C| (units/slot)", range=[0, top], row=1, col=j)
+    fig.update_yaxes(title_text="|Ĉ - C| (units/slot)", range=[0, top], row=1, col=1)
+    n = d["seed"].nunique() if "seed" in d.columns else 1
+    fig.update_layout(**_title_layout("Learned capacity estimates against the truth",
+                                      f"{framework}, resources used by the deployment, {n} seeds; "
+                                      "below the diagonal: the estimate is closer to C than the mean"),
+                      height=420)
+    return fig
