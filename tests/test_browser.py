@@ -214,3 +214,85 @@ def test_jupyterlab_draws_the_stored_figures(browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+#: The pages of the paper's §V artefacts: each draws the paper's reported values.
+ARTEFACT_PAGES = ("fig5_splitting", "fig6_admitted", "fig7_prediction", "fig8_resource",
+                  "fig9_deviation", "fig10_kaggle", "table4_utility")
+
+
+def _reader_view(browser, url: str) -> dict:
+    """What a reader sees at 1280 px: legend entries, code cells that overflow, the
+    injected-parameters cell, provenance links to the source."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
+              else r.abort())
+    page = ctx.new_page()
+    page.goto(url, wait_until="load")
+    try:
+        page.wait_for_function("""() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+                                     .every(d => d._fullLayout !== undefined)""", timeout=20_000)
+    except PlaywrightTimeout:
+        pass
+    info = page.evaluate("""() => {
+        const code = Array.from(document.querySelectorAll('.cell_input pre, div.highlight pre'));
+        return {
+          legend: Array.from(document.querySelectorAll('.plotly-graph-div .legendtext')).map(e => e.textContent),
+          overflowing: code.filter(p => p.scrollWidth > p.clientWidth + 1)
+                           .map(p => p.textContent.split('\\n').sort((a, b) => b.length - a.length)[0]),
+          n_code: code.length,
+          injected: document.querySelectorAll('.tag_injected-parameters').length
+                    + code.filter(p => /^# Parameters\\s*\\n/.test(p.textContent)).length,
+          source_links: Array.from(document.querySelectorAll('.splitalloc-provenance a'))
+                           .map(a => a.getAttribute('href')),
+          page_scroll: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
+        };
+    }""")
+    ctx.close()
+    return info
+
+
+def _link_target_exists(site: Path, page: str, href: str) -> bool:
+    path, _, anchor = href.partition("#")
+    target = (site / Path(page).parent / path).resolve()
+    return target.is_file() and (not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8"))
+
+
+def test_reader_view_paper_traces_code_width_api_and_sources(site, server, browser):
+    problems = []
+    for name in ARTEFACT_PAGES:
+        r = _reader_view(browser, f"{server}/{name}.html")
+        if not any("paper" in t.lower() for t in r["legend"]):
+            problems.append(f"{name}: no legend entry containing 'paper' (legend: {r['legend']})")
+        modules = [h for h in r["source_links"] if h.startswith("_modules/")]
+        if not modules:
+            problems.append(f"{name}: the provenance block links to no source under _modules/")
+        for href in r["source_links"]:
+            if not _link_target_exists(site, f"{name}.html", href):
+                problems.append(f"{name}: provenance link {href} has no target in the site")
+    for name in _pages(site):
+        r = _reader_view(browser, f"{server}/{name}")
+        if r["injected"]:
+            problems.append(f"{name}: papermill's injected-parameters cell is visible")
+        for line in r["overflowing"]:
+            problems.append(f"{name}: code cell scrolls horizontally at 1280 px: {line!r}")
+        if r["page_scroll"]:
+            problems.append(f"{name}: the page scrolls horizontally at 1280 px")
+    api = SITE / "api" / "layer.html"
+    assert api.is_file(), "no API page for splitalloc.layer"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{server}/api/layer.html", wait_until="load")
+    sig = page.locator('dt[id="splitalloc.layer.lp_solve"]')
+    text = sig.inner_text() if sig.count() else ""
+    source_href = page.locator('dt[id="splitalloc.layer.lp_solve"] a.reference.internal').first.get_attribute("href") \
+        if sig.count() else None
+    ctx.close()
+    if not ("lp_solve(" in text and "return_dual" in text):
+        problems.append(f"api/layer.html: lp_solve's signature not rendered ({text!r})")
+    if not (source_href and _link_target_exists(site, "api/layer.html", source_href)):
+        problems.append(f"api/layer.html: lp_solve has no [source] link to _modules/ ({source_href!r})")
+    assert (site / "_modules" / "splitalloc" / "layer.html").is_file(), "no viewcode page for splitalloc.layer"
+    assert not problems, "\n".join(problems)
