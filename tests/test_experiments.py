@@ -447,3 +447,18 @@ def test_robustness_figures(fake_results):
     assert "units/slot" in cf.layout.xaxis.title.text and len(cf.data) == 6
     with pytest.raises(ValueError, match="no used resources"):
         plots_robustness.capacity_error_figure(caps, framework="two-stage-fitted")
+
+
+def test_bootstrap_intervals_reach_table4_and_the_comparison(fake_results):
+    _, res = fake_results
+    t4 = res["table4"]
+    real = t4[t4["data"] == "real"]
+    s = ex.summarize_with_ci(real, ["dataset", "framework", "Sigma"], "value")
+    assert (s["ci_method"] == ex.summarize.BOOTSTRAP_NOTE).all()
+    assert (s["ci95_low"] <= s["mean"] + 1e-9).all() and (s["mean"] <= s["ci95_high"] + 1e-9).all()
+    # a coarser grouping mixes bootstrap groups: the t-interval over its rows, said so
+    coarse = ex.summarize_with_ci(real, ["dataset"], "value")
+    assert (coarse["ci_method"] == "t over seeds").all()
+    comp = res["comparison"]
+    t4rows = comp[comp["artefact"] == "Table 4"]
+    assert len(t4rows) and t4rows["note"].str.contains("moving-block bootstrap").all()

@@ -12,7 +12,8 @@ import pandas as pd
 from .names import DATA_KINDS, IMPROVEMENTS, PAPER_DATASETS, PAPER_NAMES, SPEC_COLUMNS
 from .scales import _default_Sigma
 from .claims import CLAIM_BY_KEY, NOT_RUN, SUPPORTED, combine, verdict
-from .summarize import _ci, _pct_gain, _run_level, paired_improvement, summarize_with_ci
+from .summarize import (BOOTSTRAP_NOTE, _ci, _pct_gain, _run_level, boot_interval, paired_improvement,
+                        summarize_with_ci)
 
 def paper_numbers() -> pd.DataFrame:
     """Every number the paper reports for Figs. 5-10 and Table 4 (package data)."""
@@ -44,8 +45,12 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
     paper = paper_numbers()
     rows: list[dict] = []
 
-    def add(prow: dict, values, comparable: bool, note: str = "", data: str = "real") -> None:
+    def add(prow: dict, values, comparable: bool, note: str = "", data: str = "real",
+            boot: tuple[float, float] | None = None) -> None:
         m, lo, hi, n = _ci(values)
+        if boot is not None and n > 0:       # seeds and test slots resampled (moving_block_ci)
+            lo, hi = boot
+            note = (note + "; " if note else "") + BOOTSTRAP_NOTE
         rows.append({**prow, "data": data, "mean": m, "ci95_low": lo, "ci95_high": hi, "n": n,
                      "difference": m - float(prow["value"]) if n else float("nan"),
                      "comparable": comparable, "note": note})
@@ -62,16 +67,17 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
             sel = real(t4)
             sel = sel[(sel["dataset"] == ds) & (sel["Sigma"] == sigma)]
             if metric == "utility":
-                vals = sel[sel["framework"] == _FW_FROM_PAPER[fw_paper]]["value"]
+                rows_fw = sel[sel["framework"] == _FW_FROM_PAPER[fw_paper]]
             else:
                 worse = _FW_FROM_PAPER[fw_paper.split(" vs ")[1]]
-                vals = sel[sel["framework"] == f"objective-driven - {worse}"]["value"]
-            if len(vals):
-                add(prow, vals, True)
+                rows_fw = sel[sel["framework"] == f"objective-driven - {worse}"]
+            if len(rows_fw):
+                add(prow, rows_fw["value"], True, boot=boot_interval(rows_fw, "value"))
         elif art == "Fig. 5" and f5 is not None:
             sel = real(f5)
-            vals = sel[sel["framework"] == _FW_FROM_PAPER[fw_paper]]["throughput"]
-            add(prow, vals, False, "absolute Mb/slot: our traffic scale is an assumption")
+            rows_fw = sel[sel["framework"] == _FW_FROM_PAPER[fw_paper]]
+            add(prow, rows_fw["throughput"], False, "absolute Mb/slot: our traffic scale is an assumption",
+                boot=boot_interval(rows_fw, "throughput"))
         elif art in ("Fig. 6", "Fig. 8", "Fig. 10"):
             src = {"Fig. 6": f6, "Fig. 8": f8, "Fig. 10": f10}[art]
             if src is None:
@@ -80,7 +86,8 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
             kinds = ["real"] if art == "Fig. 8" else [k for k in DATA_KINDS if k in set(src["data"])]
             for kind in kinds:
                 sel = src[src["data"] == kind]
-                runs = sel if art == "Fig. 8" else _run_level(sel, ["throughput", "utility"])
+                runs = sel if art == "Fig. 8" else _run_level(
+                    sel, ["throughput", "utility"] + [c for c in sel.columns if "_boot" in c])
                 if art == "Fig. 8":
                     target = float(str(prow["setting"]).split("=")[1].split()[0])
                     ms = np.array(sorted(runs["M"].unique()))
@@ -92,16 +99,20 @@ def compare_with_paper(results: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, 
                 else:
                     note_m = ""
                 if metric == "mean throughput":
-                    vals = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]["throughput"]
-                    add(prow, vals, False, ("absolute Mb/slot; " + note_m).strip("; "), kind)
+                    rows_fw = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]
+                    add(prow, rows_fw["throughput"], False, ("absolute Mb/slot; " + note_m).strip("; "), kind,
+                        boot=boot_interval(rows_fw, "throughput"))
                 elif metric == "throughput improvement":
                     worse = _FW_FROM_PAPER[fw_paper.split(" vs ")[1]]
                     vals = _pct_gain(runs, "throughput", "objective-driven", worse)
                     add(prow, vals, True, "ours: relative gain in %, paired by seed", kind)
         elif art == "Fig. 7" and f7 is not None:
-            runs = _run_level(real(f7), ["accuracy"])
-            vals = 100.0 * runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]["accuracy"]
-            add(prow, vals, True, "1 - WAPE over test slots and services, in %")
+            runs = _run_level(real(f7), ["accuracy"] + [c for c in real(f7).columns
+                                                        if c.startswith("accuracy_") and "boot" in c])
+            rows_fw = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]
+            b = boot_interval(rows_fw, "accuracy")
+            add(prow, 100.0 * rows_fw["accuracy"], True, "1 - WAPE over test slots and services, in %",
+                boot=None if b is None else (100.0 * b[0], 100.0 * b[1]))
         elif art == "Abstract" and t4 is not None:
             sel = real(t4)
             sel = sel[(sel["dataset"] == "kaggle") & (sel["metric"] == "utility")]

@@ -29,6 +29,23 @@ def summarize_with_ci(df: pd.DataFrame, by: Sequence[str], value: str, *, level:
     half = half.where(out["n"] > 1)
     out["ci95_low"] = out["mean"] - half
     out["ci95_high"] = out["mean"] + half
+    out["ci_method"] = np.where(out["n"] > 1, "t over seeds", "")
+    boot = [f"{value}{c}" for c in BOOT_SUFFIXES]
+    if level == 0.95 and set(boot) <= set(df.columns):
+        # the bootstrap interval of each group (seeds and test slots resampled, see
+        # moving_block_ci), where the group is exactly one bootstrap group and its mean is the
+        # bootstrap's estimate (a transformed column, e.g. a percentage of a reference, keeps
+        # the t-interval)
+        b = df.groupby(by, sort=True, dropna=False)[boot].agg(["nunique", "first"]).reset_index(drop=True)
+        one = np.ones(len(out), dtype=bool)
+        for c in boot:
+            one &= (b[(c, "nunique")] == 1).to_numpy()
+        est = b[(boot[2], "first")].to_numpy(dtype=float)
+        mean = out["mean"].to_numpy(dtype=float)
+        ok = one & np.isclose(est, mean, rtol=1e-9, atol=1e-9)
+        out.loc[ok, "ci95_low"] = b.loc[ok, (boot[0], "first")].to_numpy(dtype=float)
+        out.loc[ok, "ci95_high"] = b.loc[ok, (boot[1], "first")].to_numpy(dtype=float)
+        out.loc[ok, "ci_method"] = BOOTSTRAP_NOTE
     return out
 
 
@@ -144,7 +161,12 @@ def _content_hash(df: pd.DataFrame) -> int:
 def summaries(results: dict[RunSpec, pd.DataFrame]) -> pd.DataFrame:
     """One row per run: spec columns and :func:`run_summary` (utility against the offline run
     of the same scenario, which must be among ``results``). Summaries are memoised on the
-    content of the two runs, so figures that share runs do not recompute them."""
+    content of the two runs, so figures that share runs do not recompute them.
+
+    Each row also carries, for ``throughput``, ``utility`` and ``accuracy``, the moving-block
+    bootstrap interval of its group (the runs that differ only by seed, see
+    :func:`bootstrap_columns`): ``<metric>_ci95_boot_low``, ``<metric>_ci95_boot_high`` and
+    ``<metric>_boot_mean``; :func:`summarize_with_ci` uses them."""
     offline = {s.scenario_key: df for s, df in results.items() if s.framework == "offline"}
     rows = []
     for s, df in results.items():
@@ -155,7 +177,110 @@ def summaries(results: dict[RunSpec, pd.DataFrame]) -> pd.DataFrame:
         if memo_key not in _SUMMARY_MEMO:
             _SUMMARY_MEMO[memo_key] = run_summary(df, off)
         rows.append({**{c: getattr(s, c) for c in SPEC_COLUMNS}, **_SUMMARY_MEMO[memo_key]})
-    return pd.DataFrame(rows)
+    boot = bootstrap_columns(results, offline)
+    out = pd.DataFrame(rows)
+    cols = [f"{m}{c}" for m in BOOT_METRICS for c in BOOT_SUFFIXES]
+    extra = pd.DataFrame([boot.get(s, {}) for s in results], columns=cols)
+    return pd.concat([out, extra], axis=1) if len(out) else out
+
+
+def boot_interval(rows: pd.DataFrame, value: str) -> tuple[float, float] | None:
+    """The moving-block bootstrap interval stored beside ``value`` in ``rows`` (columns
+    ``<value>_ci95_boot_low/high``, ``<value>_boot_mean``), if ``rows`` is exactly one bootstrap
+    group whose seed mean is the bootstrap's estimate; else ``None`` (use the t-interval)."""
+    cols = [f"{value}{c}" for c in BOOT_SUFFIXES]
+    if rows.empty or not set(cols) <= set(rows.columns):
+        return None
+    if any(rows[c].nunique(dropna=False) != 1 for c in cols) or rows[cols[0]].isna().any():
+        return None
+    est = float(rows[cols[2]].iloc[0])
+    if not np.isclose(est, float(rows[value].mean()), rtol=1e-9, atol=1e-9):
+        return None
+    return float(rows[cols[0]].iloc[0]), float(rows[cols[1]].iloc[0])
+
+
+#: Run metrics that get a moving-block bootstrap interval, and the suffixes of its columns.
+BOOT_METRICS = ("throughput", "utility", "accuracy")
+BOOT_SUFFIXES = ("_ci95_boot_low", "_ci95_boot_high", "_boot_mean")
+_BOOT_MEMO: dict[tuple, dict[str, float]] = {}
+
+
+def _slot_sums(df: pd.DataFrame) -> pd.DataFrame:
+    return (df.assign(abs_err=(df["D_pred"] - df["D_true"]).abs())
+              .groupby("time", sort=True)[["served", "D_true", "abs_err"]].sum())
+
+
+def bootstrap_columns(results: dict[RunSpec, pd.DataFrame],
+                      offline: dict[tuple, pd.DataFrame] | None = None) -> dict[RunSpec, dict[str, float]]:
+    """Per run: the 95 % interval of its group's seed mean of ``throughput`` (Mb/slot),
+    ``utility`` (% of the offline optimum) and ``accuracy`` (1 - WAPE), from
+    :func:`moving_block_ci` over the group's seeds and test slots (blocks of a day on GEANT, a
+    week on Kaggle). A group is every run with the same framework and scenario except the
+    seed; groups whose runs have different numbers of test slots get no interval."""
+    if offline is None:
+        offline = {s.scenario_key: df for s, df in results.items() if s.framework == "offline"}
+    groups: dict[tuple, list[RunSpec]] = {}
+    for s in results:
+        key = (s.framework,) + tuple(v for i, v in enumerate(s.scenario_key) if i != 3)   # drop the seed
+        groups.setdefault(key, []).append(s)
+    out: dict[RunSpec, dict[str, float]] = {}
+    for key, specs in groups.items():
+        specs = sorted(specs, key=lambda s: s.seed)
+        memo = (key, tuple((s.seed, _content_hash(results[s]), _content_hash(offline[s.scenario_key]))
+                           for s in specs))
+        if memo not in _BOOT_MEMO:
+            sums = [_slot_sums(results[s]) for s in specs]
+            offs = [_slot_sums(offline[s.scenario_key]) for s in specs]
+            if len({len(x) for x in sums + offs}) != 1:
+                _BOOT_MEMO[memo] = {}
+            else:
+                arr = lambda frames, c: np.stack([f[c].to_numpy(dtype=float) for f in frames])  # noqa: E731
+                block = _block_for(specs[0].dataset)
+                served, off = arr(sums, "served"), arr(offs, "served")
+                vals = {
+                    "throughput": moving_block_ci(served, block=block),
+                    "utility": tuple(100 * v for v in moving_block_ci(served, off, block=block)),
+                    "accuracy": tuple(1 + v for v in moving_block_ci(-arr(sums, "abs_err"), arr(sums, "D_true"),
+                                                                     block=block)),
+                }
+                _BOOT_MEMO[memo] = {f"{m}{c}": v for m, (est, lo, hi) in vals.items()
+                                    for c, v in zip(BOOT_SUFFIXES, (lo, hi, est))}
+        for s in specs:
+            out[s] = _BOOT_MEMO[memo]
+    return out
+
+
+def improvement_bootstrap(results: dict[RunSpec, pd.DataFrame], better: str, worse: str) -> pd.DataFrame:
+    """Utility improvement of framework ``better`` over ``worse`` in percentage points, paired
+    by seed on the same scenario, with the moving-block bootstrap interval of its seed mean
+    (:func:`moving_block_ci` on ``served_better - served_worse`` over the offline served).
+    One row per scenario (``dataset, data, M, Sigma``): ``value_ci95_boot_low``,
+    ``value_ci95_boot_high``, ``value_boot_mean`` (the column names
+    :func:`summarize_with_ci` reads for a column ``value``)."""
+    offline = {s.scenario_key: df for s, df in results.items() if s.framework == "offline"}
+    by_key = {(s.framework, s.scenario_key): s for s in results}
+    groups: dict[tuple, list[tuple[RunSpec, RunSpec]]] = {}
+    for s in results:
+        if s.framework != better or (worse, s.scenario_key) not in by_key or s.scenario_key not in offline:
+            continue
+        gkey = tuple(v for i, v in enumerate(s.scenario_key) if i != 3)
+        groups.setdefault(gkey, []).append((s, by_key[(worse, s.scenario_key)]))
+    rows = []
+    for pairs in groups.values():
+        pairs.sort(key=lambda p: p[0].seed)
+        a = [_slot_sums(results[x]) for x, _ in pairs]
+        b = [_slot_sums(results[y]) for _, y in pairs]
+        o = [_slot_sums(offline[x.scenario_key]) for x, _ in pairs]
+        if len({len(f) for f in a + b + o}) != 1:
+            continue
+        stack = lambda frames: np.stack([f["served"].to_numpy(dtype=float) for f in frames])  # noqa: E731
+        est, lo, hi = moving_block_ci(stack(a) - stack(b), stack(o), block=_block_for(pairs[0][0].dataset))
+        s0 = pairs[0][0]
+        rows.append({"dataset": s0.dataset, "data": s0.data, "M": s0.M, "Sigma": s0.Sigma,
+                     "value_ci95_boot_low": 100 * lo, "value_ci95_boot_high": 100 * hi,
+                     "value_boot_mean": 100 * est})
+    return pd.DataFrame(rows, columns=["dataset", "data", "M", "Sigma", "value_ci95_boot_low",
+                                       "value_ci95_boot_high", "value_boot_mean"])
 
 
 def per_slot_totals(results: dict[RunSpec, pd.DataFrame]) -> pd.DataFrame:

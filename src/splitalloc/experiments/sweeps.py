@@ -12,7 +12,7 @@ from .names import (ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, IMPROVEMENTS,
                     PAPER_NAMES, SPEC_COLUMNS)
 from .names import ABLATION_FRAMEWORKS
 from .runs import make_spec
-from .summarize import paired_improvement, summaries, summarize_with_ci
+from .summarize import BOOT_SUFFIXES, improvement_bootstrap, paired_improvement, summaries, summarize_with_ci
 from .artefact_io import _label, _prepare, _run, _write
 
 def _specs_fig8(sc, seeds):
@@ -67,18 +67,22 @@ def table4_utility(*, scale="quick", seeds=None, out_dir=None, workers=1, schedu
     sc, seeds, out = _prepare(scale, seeds, out_dir)
     res = _run(_specs_table4(sc, seeds), out, workers, scheduler, progress, run_fn)
     summ = summaries(res)
-    main = summ[list(SPEC_COLUMNS) + ["utility"]].rename(columns={"utility": "value"})
+    boot = [f"utility{c}" for c in BOOT_SUFFIXES]
+    main = summ[list(SPEC_COLUMNS) + ["utility", *boot]].rename(
+        columns={c: c.replace("utility", "value", 1) for c in ["utility", *boot]})
     main.insert(main.columns.get_loc("framework") + 1, "metric", "utility")
     imps = []
     for better, worse in IMPROVEMENTS:
         d = paired_improvement(summ, better, worse, "utility").rename(columns={"utility": "value"})
+        d = d.merge(improvement_bootstrap(res, better, worse), on=["dataset", "data", "M", "Sigma"], how="left")
         d.insert(1, "metric", "utility improvement")
         imps.append(d)
     df = pd.concat([main, *imps], ignore_index=True)
     df.insert(df.columns.get_loc("framework") + 1, "label",
               df["framework"].map(lambda f: PAPER_NAMES.get(f) or
                                   "Proposed vs " + PAPER_NAMES[f.split(" - ")[1]]))
-    df = df[["dataset", "data", "framework", "label", "metric", "seed", "M", "Sigma", "value"]]
+    df = df[["dataset", "data", "framework", "label", "metric", "seed", "M", "Sigma", "value",
+             "value_ci95_boot_low", "value_ci95_boot_high", "value_boot_mean"]]
     return _write(df, out, sc, "table4_utility")
 
 

@@ -33,7 +33,9 @@ def _specs_fig10(sc, seeds):
 def _admitted(sc, seeds, out, workers, scheduler, progress, run_fn, dataset):
     res = _run(_specs_fig6(sc, seeds, dataset), out, workers, scheduler, progress, run_fn)
     tot = per_slot_totals(res)
-    summ = summaries(res)[list(SPEC_COLUMNS) + ["throughput", "utility", "accuracy"]]
+    summ = summaries(res)
+    summ = summ[list(SPEC_COLUMNS) + ["throughput", "utility", "accuracy"]
+                + [c for c in summ.columns if "_boot" in c]]
     return _label(tot.merge(summ, on=list(SPEC_COLUMNS), how="left"))
 
 
@@ -62,7 +64,8 @@ def fig7_prediction(*, scale="quick", seeds=None, out_dir=None, workers=1, sched
     sc, seeds, out = _prepare(scale, seeds, out_dir)
     res = _run(_specs_fig7(sc, seeds), out, workers, scheduler, progress, run_fn)
     tot = per_slot_totals(res)
-    summ = summaries(res)[list(SPEC_COLUMNS) + ["accuracy", "throughput"]]
+    summ = summaries(res)
+    summ = summ[list(SPEC_COLUMNS) + ["accuracy", "throughput"] + [c for c in summ.columns if "_boot" in c]]
     df = _label(tot.merge(summ, on=list(SPEC_COLUMNS), how="left"))
     return _write(df, out, sc, "fig7_prediction")
 
