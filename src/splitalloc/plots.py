@@ -188,7 +188,7 @@ def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None
         fig.update_yaxes(title_text="mean throughput (% of Proposed)", row=2, col=1)
         height = 860
         layout = _title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}")
-        layout["legend"]["y"] = -0.12
+        layout["legend"]["y"] = -0.2
     else:
         layout = dict(_title_layout(title, f"{_data_note(df)}, {_n_seeds_note(df)}"),
                       xaxis_title=xtitle, yaxis_title=yaxis)
@@ -241,7 +241,7 @@ def fig7_prediction_figure(df, *, data: str = "real") -> go.Figure:
     fig.update_yaxes(title_text="prediction accuracy, 1 − WAPE (%)", row=2, col=1)
     layout = _title_layout("Fig. 7 — predicted vs true traffic, GEANT",
                            f"{_data_note(df)}, {_n_seeds_note(df)}")
-    layout["legend"]["y"] = -0.12
+    layout["legend"]["y"] = -0.2
     fig.update_layout(**layout, height=860, legend_title="prediction", hovermode="x unified")
     return fig
 
@@ -301,7 +301,7 @@ def fig8_resource_figure(df) -> go.Figure:
     fig.update_yaxes(title_text="mean throughput (% of Proposed)", row=2, col=1)
     layout = _title_layout("Fig. 8 — throughput vs average resource M, GEANT",
                            f"Σ={sigma:g}, {_n_seeds_note(df)}")
-    layout["legend"]["y"] = -0.12
+    layout["legend"]["y"] = -0.2
     fig.update_layout(**layout, height=860, legend_title="framework")
     return fig
 
@@ -840,7 +840,11 @@ def summary_styled(summary, *, columns, caption: str, decimals: int = 1, titles=
     table: the chosen ``columns``, frameworks under the paper's names, floats to ``decimals``,
     column ``titles`` (defaults for the usual summary columns), a caption, no index."""
     t = summary[list(columns)].copy()
-    if "framework" in t.columns:
+    if "framework" in t.columns:  # settings first, then frameworks in the figures' order
+        rank = {fw: i for i, fw in enumerate(_ordered(t["framework"]))}
+        keys = [c for c in ("dataset", "data", "M", "Sigma") if c in t.columns]
+        t = (t.assign(_rank=t["framework"].map(rank)).sort_values([*keys, "_rank"], kind="stable")
+             .drop(columns="_rank"))
         t["framework"] = t["framework"].map(_framework_label)
     t = t.rename(columns={**_SUMMARY_TITLES, **(titles or {})})
     styler = (t.style.hide(axis="index").format(precision=decimals).set_caption(caption)
