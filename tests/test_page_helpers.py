@@ -107,6 +107,14 @@ def test_moving_block_ci_resamples_seeds_and_the_test_window():
     assert lo < m < hi                                            # the window's own noise is in the CI
     se = slots.std(ddof=1) / np.sqrt(T)
     assert 2.5 * se < hi - lo < 6 * se                            # ~ 2 x 1.96 se for iid slots
+    # circular blocks weigh every slot alike: the interval is centred on the estimate even
+    # when one block is most of the window
+    # (traffic only in the window's middle: plain moving blocks of 96 of 135 slots always cover
+    # the middle, so their interval sits almost entirely above the estimate)
+    t = np.arange(135)
+    mid = np.where((t >= 40) & (t < 95), 1.0, 0.0) + rng.normal(0, 0.05, 135)
+    m, lo, hi = ex.summarize.moving_block_ci(mid[None, :], block=96)
+    assert lo < m - 0.2 * (hi - lo) and hi > m + 0.2 * (hi - lo)
     # ratio of sums per seed, then the mean over seeds
     num, den = rng.uniform(1, 2, (4, 50)), rng.uniform(2, 3, (4, 50))
     m, lo, hi = ex.summarize.moving_block_ci(num, den, block=5)

@@ -67,9 +67,12 @@ def moving_block_ci(num: np.ndarray, den: np.ndarray | None = None, *, block: in
     ``num`` and ``den`` have shape ``(S, T)``: seeds x test slots (the same slots for every
     seed). The statistic is ``mean_s sum_t num[s, t] / sum_t den[s, t]`` (``den=None``: the
     mean over slots). Each bootstrap replicate draws ``S`` seeds with replacement and a
-    moving-block bootstrap of the test slots (Kunsch 1989): ``ceil(T / block)`` blocks of
-    ``block`` consecutive slots with uniform starts in ``0..T-block``, cut to ``T`` slots; the
-    same slots for every seed, so paired differences stay paired. Returns
+    moving-block bootstrap of the test slots in its circular form (Politis & Romano 1992):
+    ``ceil(T / block)`` blocks of ``block`` consecutive slots (wrapping from the last slot to
+    the first) with uniform starts in ``0..T-1``, cut to ``T`` slots. The circular form gives
+    every slot the same weight; the plain form (starts in ``0..T-block``) under-weights the
+    window's ends, badly when a block is most of the window (a day of 96 slots in GEANT's 135).
+    The same slots for every seed, so paired differences stay paired. Returns
     ``(estimate, low, high)``, the percentile interval at ``level``. One seed: only the test
     window is resampled. Seeded (``seed``), so the interval is reproducible.
     """
@@ -85,8 +88,8 @@ def moving_block_ci(num: np.ndarray, den: np.ndarray | None = None, *, block: in
     est = float(np.mean(num.sum(1) / den.sum(1)))
     rng = np.random.default_rng(seed)
     n_blocks = -(-T // b)
-    starts = rng.integers(0, T - b + 1, size=(n_boot, n_blocks))
-    t_idx = (starts[:, :, None] + np.arange(b)).reshape(n_boot, -1)[:, :T]          # (B, T)
+    starts = rng.integers(0, T, size=(n_boot, n_blocks))
+    t_idx = ((starts[:, :, None] + np.arange(b)) % T).reshape(n_boot, -1)[:, :T]    # (B, T)
     s_idx = rng.integers(0, S, size=(n_boot, S)) if S > 1 else np.zeros((n_boot, 1), dtype=int)
     # per seed and replicate: sums over the resampled slots, via cumulative counts of slots
     counts = np.zeros((n_boot, T))
