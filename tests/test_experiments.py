@@ -462,3 +462,16 @@ def test_bootstrap_intervals_reach_table4_and_the_comparison(fake_results):
     comp = res["comparison"]
     t4rows = comp[comp["artefact"] == "Table 4"]
     assert len(t4rows) and t4rows["note"].str.contains("moving-block bootstrap").all()
+
+
+def test_hinges_lists_the_values_that_flip_a_verdict(fake_results):
+    from splitalloc.experiments import robustness
+
+    _, res = fake_results
+    grid = res["robustness"].copy()
+    row = (grid.claim == "beats-baselines") & (grid.axis == "information") & (grid.value == "true")
+    grid.loc[row, "verdict"] = "not supported"
+    h = robustness.hinges(grid).set_index("claim")
+    text = h.loc[ex.claims.CLAIM_BY_KEY["beats-baselines"].text, "differs under"]
+    assert "information = true: not supported" in text
+    assert len(h) == len(ex.CLAIMS) and set(h["default verdict"]) <= set(ex.VERDICTS)

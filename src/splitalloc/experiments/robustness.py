@@ -242,10 +242,29 @@ def read_grid(out_dir: str | Path | None, scale: str) -> pd.DataFrame | None:
     return pd.read_csv(p) if p.exists() else None
 
 
+def hinges(grid: pd.DataFrame) -> pd.DataFrame:
+    """What each claim's verdict hinges on, read off the grid: the default verdict and every
+    assumption value under which the verdict differs from it (``"axis = value: verdict"``;
+    cells that were not run are left out), beside the claim's own statement of what it
+    depends on (:data:`claims.CLAIMS`)."""
+    rows = []
+    for c in CLAIMS:
+        g = grid[grid["claim"] == c.key]
+        if g.empty:
+            continue
+        default = g[g["is_default"].astype(bool)]["verdict"].iloc[0] if g["is_default"].any() else "not run"
+        flips = [f"{r.axis} = {r.value}: {r.verdict}" for r in g.itertuples()
+                 if not r.is_default and r.verdict not in (default, "not run")]
+        rows.append({"claim": c.text, "default verdict": default,
+                     "differs under": "; ".join(flips) if flips else "no tested assumption",
+                     "expected to hinge on": c.hinges_on})
+    return pd.DataFrame(rows)
+
+
 def expected_rows() -> int:
     """Rows of ``robustness.csv``: every claim x every axis value."""
     return len(CLAIMS) * sum(len(v) for v in AXES.values())
 
 
 __all__ = ["AXES", "ROBUSTNESS_COLUMNS", "Cell", "cells", "cell_specs", "grid_seeds", "sigma_points",
-           "judge_grid", "robustness_grid", "verdict_changes", "read_grid", "expected_rows"]
+           "judge_grid", "robustness_grid", "verdict_changes", "read_grid", "expected_rows", "hinges"]
