@@ -76,3 +76,25 @@ def test_data_errors_end_with_one_line_and_no_traceback(where, tmp_path, monkeyp
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("python -m splitalloc reproduce: error:"), err
     assert str(data) in lines[0]
+
+
+def test_reproduce_prints_the_accuracy_of_the_lstms_beside_the_naive_forecasters(capsys, tmp_path, monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from splitalloc import experiments as ex
+
+    rows = [dict(dataset="geant", data="real", framework=fw, seed=s, slot=t, D_true=100.0,
+                 abs_err=err * (1 + 0.1 * s), accuracy=1 - err * (1 + 0.1 * s) / 100, throughput=90.0)
+            for fw, err in (("two-stage-lstm", 2.5), ("two-stage-persistence", 2.8), ("two-stage-seasonal", 10.0))
+            for s in range(3) for t in range(10)]
+    fake = {"comparison": pd.DataFrame(), "claims": pd.DataFrame(), "fig7": pd.DataFrame(rows)}
+    monkeypatch.setattr(ex, "reproduce", lambda *a, **k: fake)
+    assert cli.main(["reproduce", "--only", "fig7", "--out", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Prediction accuracy, 1 - WAPE" in out
+    for label, acc in (("LSTM", 97.25), ("Persistence (naive)", 96.92), ("Seasonal naive", 89.0)):
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(label + " "))
+        assert f"{acc:.2f}" in line, line
+    assert "moving-block bootstrap" in out
+    assert np.isfinite(ex.fig7_table(fake["fig7"])["ci95_low"]).all()

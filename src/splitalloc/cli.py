@@ -130,6 +130,16 @@ def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         cols = ["artefact", "dataset", "framework", "setting", "metric", "data", "paper", "ours (95% CI)", "n"]
         print("\nPaper vs ours (comparable quantities; all rows in comparison.csv):")
         print(comp[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    if "fig7" in results and not results["fig7"].empty:
+        t7 = ex.fig7_table(results["fig7"])
+        t7["label"] = t7["framework"].map(lambda f: ex.PAPER_NAMES.get(f, f))
+        t7["accuracy % (95% CI)"] = [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
+                                     zip(t7["mean_accuracy_pct"], t7["ci95_low"], t7["ci95_high"])]
+        print("\nPrediction accuracy, 1 - WAPE over the real GEANT test slots and services (Fig. 7), "
+              "the LSTMs beside the naive forecasters:")
+        print(t7[["label", "accuracy % (95% CI)", "mean_throughput"]].to_string(
+            index=False, float_format=lambda v: f"{v:.2f}"))
+        print(f"  CI: {t7['ci_method'].iloc[0]}")
     claims = results["claims"]
     print(f"\nscale {sc.name}: {len(ex.all_specs(sc, seeds=seeds, only=args.only))} runs, "
           f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
