@@ -826,7 +826,7 @@ def claims_styled(claims):
     def _shade(col):
         return [f"background-color: {VERDICT_COLOURS.get(v, '#ffffff')}" for v in col]
 
-    return (table.style.hide(axis="index").apply(_shade, subset=["verdict"])
+    return (table.style.hide(axis="index").format(precision=2).apply(_shade, subset=["verdict"])
             .set_properties(**{"text-align": "left", "white-space": "normal"}).set_uuid("claims"))
 
 
