@@ -94,7 +94,8 @@ CLAIMS: tuple[Claim, ...] = (
           "paired accuracy difference objective-driven - two-stage (1 - WAPE), default Sigma; and the "
           "paired throughput difference above 0", "pp", 0.0, "below",
           "how far the objective-driven model's forecasts drift from the arrivals (training start, "
-          "step budget, early stopping) and, for the throughput part, everything claim 2 hinges on"),
+          "step budget, early stopping) and, for the throughput part, what claim 2 hinges on (above "
+          "all the deployment information)"),
     Claim("grows-with-sigma", "The gain grows with the resource deviation Sigma (Fig. 9, Table 4)",
           "OLS slope of the paired utility improvement on Sigma", "pp per 10", 0.0, "above",
           "the information model: the learned capacity estimates can only help where capacities "
