@@ -145,7 +145,10 @@ def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
           f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
     if not claims.empty:
         for row in claims.itertuples():
-            mark = {True: "supported", False: "NOT supported", None: "not evaluated"}[row.supported]
+            # the one verdict rule (experiments.claims.verdict): supported / not supported /
+            # inconclusive / not run
+            mark = getattr(row, "verdict", None) or {True: "supported", False: "not supported",
+                                                     None: "not run"}[row.supported]
             print(f"- {row.claim}: {mark}\n    ours: {row.ours}")
     return 0
 
