@@ -301,4 +301,5 @@ def test_output_check_flags_lines_outside_the_allowlist(tmp_path):
 def test_build_script_runs_the_kernel_over_ipc_and_checks_its_stderr():
     script = (ROOT / "scripts" / "build_book.sh").read_text()
     assert 'kernel.KernelManager.transport = "ipc"' in script and "config=kernel" in script
+    assert 'shutdown_kernel="immediate"' in script
     assert "scripts/check_output.py \"$ERRLOG\" scripts/book_output_allowlist.txt" in script
