@@ -126,7 +126,7 @@ def _visit(browser, url: str, shot: Path) -> dict:
         return {
           plotly: typeof window.Plotly !== 'undefined',
           figures: divs.map(d => ({id: d.id, traces: (d.data || []).length,
-                                   drawn: d.querySelectorAll('.trace, .barlayer .point, .scatterlayer path').length,
+                                   drawn: d.querySelectorAll('.trace, .barlayer .point, .scatterlayer path, .heatmaplayer .hm').length,
                                    title: (d.layout && d.layout.title && d.layout.title.text) || ''})),
           math: document.querySelectorAll('.math').length,
           mjx: document.querySelectorAll('mjx-container').length,
