@@ -820,7 +820,8 @@ def claim_verdicts(claims):
 def claims_styled(claims):
     """The claims table of :func:`splitalloc.experiments.compare_with_paper` with the verdict
     in words (:func:`claim_verdicts`), first, shaded by verdict."""
-    table = claims.drop(columns=[c for c in ("supported", "verdict") if c in claims.columns])
+    shown = [c for c in ("claim", "paper", "ours", "note") if c in claims.columns]
+    table = claims[shown].copy()  # estimate, CI and n are in the "ours" text already
     table.insert(0, "verdict", claim_verdicts(claims))
 
     def _shade(col):
@@ -852,19 +853,36 @@ def summary_styled(summary, *, columns, caption: str, decimals: int = 1, titles=
     return styler.set_uuid(uuid) if uuid else styler
 
 
-_COMPARISON_COLUMNS = ("artefact", "dataset", "framework", "setting", "metric", "unit", "paper", "mean",
-                       "ci95_low", "ci95_high", "n", "difference", "comparable", "note")
+_COMPARISON_COLUMNS = ("artefact", "dataset", "framework", "setting", "metric", "data", "paper",
+                       "ours (95% CI)", "difference", "comparable")
 
 
 def comparison_styled(comparison):
-    """The side-by-side numbers of :func:`splitalloc.experiments.compare_with_paper` (column
-    ``mean`` shown as ``ours``), two decimals."""
-    cols = [c for c in _COMPARISON_COLUMNS if c in comparison.columns]
-    table = comparison[cols].rename(columns={"mean": "ours"})
+    """The side-by-side numbers of :func:`splitalloc.experiments.compare_with_paper`, compact:
+    the unit joined to the metric, ours as "mean [low, high]" (95 % CI), "comparable" in words,
+    two decimals; each row's note is the tooltip of its "ours" cell (hover)."""
+    import numpy as np
+
+    table = comparison.copy()
+    if "unit" in table.columns:
+        table["metric"] = table["metric"].astype(str) + " (" + table["unit"].fillna("").astype(str) + ")"
+    if {"mean", "ci95_low", "ci95_high"} <= set(table.columns):
+        table["ours (95% CI)"] = [
+            "" if not np.isfinite(m) else f"{m:.2f}" + (f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) else "")
+            for m, lo, hi in zip(table["mean"], table["ci95_low"], table["ci95_high"])]
     if "comparable" in table.columns:  # words, not Python booleans
         table["comparable"] = table["comparable"].map({True: "yes", False: "no"}).fillna("")
-    return (table
-            .style.hide(axis="index").format(precision=2).set_uuid("comparison"))
+    cols = [c for c in _COMPARISON_COLUMNS if c in table.columns]
+    styler = table[cols].style.hide(axis="index").format(precision=2).set_uuid("comparison")
+    if "note" in table.columns and "ours (95% CI)" in cols:
+        import pandas as pd
+
+        tips = pd.DataFrame("", index=table.index, columns=cols)
+        tips["ours (95% CI)"] = table["note"].fillna("").astype(str)
+        styler = styler.set_tooltips(tips, props="visibility: hidden; position: absolute; z-index: 1; "
+                                     "background-color: #333; color: #fff; padding: 0.4em; "
+                                     "width: 24em; font-size: 0.9em; white-space: normal;")
+    return styler
 
 
 def plot_paper_vs_ours(comparison) -> go.Figure:
