@@ -142,3 +142,11 @@ def test_summary_styled_uses_the_paper_names_and_rounds():
                                 caption="Mean throughput (Mb/slot)", uuid="t").to_html()
     assert "Proposed" in html and "two-stage-made-up-forecaster" in html and "95% CI low" in html
     assert ">161.0<" in html and "Mean throughput (Mb/slot)" in html
+
+
+def test_framework_colours_are_stable_and_known_ones_distinct():
+    known = [fw for fw in plots.FRAMEWORK_COLORS]
+    assert len(set(plots.FRAMEWORK_COLORS.values())) == len(known)
+    assert plots.framework_color("two-stage-made-up-forecaster") == plots.framework_color(
+        "two-stage-made-up-forecaster")
+    assert plots.framework_color("two-stage-made-up-forecaster") in plots._FALLBACK_COLORS

@@ -21,9 +21,28 @@ FRAMEWORK_COLORS = {
     "non-splitting": "#9467bd",
     "two-stage-quantile": "#17becf",
     "objective-driven-regret": "#ff7f0e",
+    "objective-driven-warm": "#e377c2",
+    "two-stage-persistence": "#8c564b",
+    "two-stage-seasonal": "#bcbd22",
+    "objective-driven-frozen": "#f7b6d2",
+    "two-stage-fitted": "#aec7e8",
 }
+#: Colours for frameworks not in :data:`FRAMEWORK_COLORS`, picked by a stable hash of the name
+#: (the same colour in every figure, different frameworks mostly different colours).
+_FALLBACK_COLORS = ("#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
+
+
+def framework_color(framework: str) -> str:
+    """The colour of ``framework`` in every figure (a stable fallback for new names)."""
+    import zlib
+
+    if framework in FRAMEWORK_COLORS:
+        return FRAMEWORK_COLORS[framework]
+    return _FALLBACK_COLORS[zlib.crc32(framework.encode()) % len(_FALLBACK_COLORS)]
 _FRAMEWORK_ORDER = ("offline", "objective-driven", "two-stage-lstm", "two-stage-bilstm",
-                    "two-stage-quantile", "objective-driven-regret", "non-splitting")
+                    "two-stage-persistence", "two-stage-seasonal", "two-stage-quantile",
+                    "objective-driven-regret", "objective-driven-warm", "objective-driven-frozen",
+                    "two-stage-fitted", "non-splitting")
 
 
 def _framework_label(fw: str) -> str:
@@ -123,7 +142,7 @@ def fig5_splitting_figure(df) -> go.Figure:
 
     fig = go.Figure(go.Bar(
         x=[label(f) for f in rel["framework"]], y=rel["mean"],
-        marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in rel["framework"]],
+        marker_color=[framework_color(f) for f in rel["framework"]],
         error_y=dict(type="data", symmetric=False, array=(rel["ci95_high"] - rel["mean"]).fillna(0),
                      arrayminus=(rel["mean"] - rel["ci95_low"]).fillna(0)),
         customdata=[absolute.get(f) for f in rel["framework"]],
@@ -171,7 +190,7 @@ def _per_slot_figure(df, value: str, title: str, yaxis: str, *, data: str | None
         where = dict(row=1, col=1)
     for fw in _ordered(s["framework"]):
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
-                            FRAMEWORK_COLORS.get(fw, "#888888"),
+                            framework_color(fw),
                             dash="dot" if fw == "offline" else None, **where)
     xtitle = "time slot (test period)" if x == "time" else "test slot"
     height = 540
@@ -231,7 +250,7 @@ def fig7_prediction_figure(df, *, data: str = "real") -> go.Figure:
     for fw in _ordered(runs["framework"]):
         s = summarize_with_ci(df[df["framework"] == fw], [x], "D_pred")
         _add_line_with_band(fig, s, x, f"{_framework_label(fw)} (accuracy {acc_mean[fw]:.1f}%)",
-                            FRAMEWORK_COLORS.get(fw, "#888888"), row=1, col=1)
+                            framework_color(fw), row=1, col=1)
     paper = paper_values("Fig. 7", dataset="geant", metric="prediction accuracy")
     _comparison_bars(fig, acc, paper, unit="%", ours_name="ours: prediction accuracy (1 − WAPE)",
                      paper_name="paper (Fig. 7, Sec. V-C): prediction accuracy", row=2, col=1)
@@ -256,7 +275,7 @@ def _sweep_figure(df, x: str, value: str, title: str, xaxis: str, yaxis: str, *,
     fig = go.Figure()
     for fw in _ordered(s["framework"]):
         _add_line_with_band(fig, s[s["framework"] == fw], x, _framework_label(fw),
-                            FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
+                            framework_color(fw), mode="lines+markers",
                             dash="dot" if fw == "offline" else None)
     if paper is not None:
         _add_paper_lines(fig, paper, unit=paper_unit)
@@ -287,7 +306,7 @@ def fig8_resource_figure(df) -> go.Figure:
                                         f"(paper: M={m_paper:g})"))
     for fw in _ordered(s["framework"]):
         _add_line_with_band(fig, s[s["framework"] == fw], "M", _framework_label(fw),
-                            FRAMEWORK_COLORS.get(fw, "#888888"), mode="lines+markers",
+                            framework_color(fw), mode="lines+markers",
                             dash="dot" if fw == "offline" else None, row=1, col=1)
     at_m = df[df["M"] == m_near]
     ours = summarize_with_ci(percent_of_reference(at_m, "throughput", keys=("seed", "M")),
@@ -455,7 +474,7 @@ def _add_paper_lines(fig, paper, *, unit: str, row=None, col=None) -> None:
         p = paper[paper["framework_id"] == fw].sort_values("Sigma")
         trace = go.Scatter(x=p["Sigma"], y=p["value"], mode="lines+markers",
                            name=f"paper: {_framework_label(fw)} ({p['source'].iloc[0]})",
-                           line=dict(color=FRAMEWORK_COLORS.get(fw, "#888888"), dash="dash", width=1.5),
+                           line=dict(color=framework_color(fw), dash="dash", width=1.5),
                            marker=dict(symbol="diamond-open", size=9, line=dict(width=2)),
                            customdata=list(p["source"]), hovertemplate=_paper_hover(unit))
         fig.add_trace(trace, row=row, col=col) if row is not None else fig.add_trace(trace)
@@ -469,7 +488,7 @@ def _comparison_bars(fig, ours, paper, *, unit: str, ours_name: str, paper_name:
     ours = ours.set_index("framework").loc[order].reset_index()
     labels = {fw: _framework_label(fw) for fw in order}
     bar = go.Bar(x=[labels[f] for f in ours["framework"]], y=ours["mean"], name=ours_name,
-                 marker_color=[FRAMEWORK_COLORS.get(f, "#888888") for f in ours["framework"]],
+                 marker_color=[framework_color(f) for f in ours["framework"]],
                  error_y=dict(type="data", symmetric=False,
                               array=(ours["ci95_high"] - ours["mean"]).fillna(0),
                               arrayminus=(ours["mean"] - ours["ci95_low"]).fillna(0)),
