@@ -91,8 +91,9 @@ def robustness_styled(grid, quick=None, *, decimals: int = 2):
 
     table = g.assign(claim=g["claim"].map(lambda c: _CLAIM_SHORT.get(c, c)),
                      estimate=[fmt(r) for _, r in g.iterrows()])
-    keep = ["claim", "axis", "value", "verdict", "estimate"] + (["quick_verdict"] if quick is not None else [])
-    table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "quick_verdict": "quick scale (if different)"})
+    keep = ["claim", "axis", "value", "verdict", "estimate", "n"] + (["quick_verdict"] if quick is not None else [])
+    table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "n": "seeds (points)",
+                                        "quick_verdict": "quick scale (if different)"})
 
     def _shade(col):
         return [f"background-color: {VERDICT_COLOURS.get(v, '#ffffff')}" for v in col]

@@ -20,8 +20,9 @@ two-stage baseline at each Sigma of ``robustness_sigma_points`` (eq. 15), and th
 deployment at the default Sigma, on the cell's dataset; claim 5 compares the cell's dataset with
 Kaggle (Kaggle's cell with the GEANT week) under the same variant. Every claim is then judged in
 every cell by :func:`splitalloc.experiments.claims.judge` (the one verdict rule). The default
-cell shares its runs with the headline figures (same specs, same cache), and the grid uses
-``robustness_n_seeds`` seeds (``quick_robustness_n_seeds`` at the quick scale). At the quick
+cell and the cells whose runs are all in the headline Table 4 (Kaggle, persistence, warm start)
+share their runs with the headline figures (same specs, same cache, all the scale's seeds); the
+other cells use ``robustness_n_seeds`` seeds (``quick_robustness_n_seeds`` at the quick scale). At the quick
 scale the non-default cells run claims 1-3 only (:func:`full_cell`), to fit its time budget;
 their rows for claims 4-5 read "not run".
 """
@@ -160,8 +161,22 @@ def _other(cell: Cell) -> tuple[str, str]:
     return ("geant", "real") if cell.dataset == "kaggle" else ("kaggle", "real")
 
 
-def cell_specs(sc: ExperimentScale, cell: Cell, seeds: Sequence[int]) -> tuple[list[RunSpec], list[RunSpec]]:
-    """``(runs on the cell's dataset, runs on the dataset claim 5 compares with)``."""
+def headline_cell(cell: Cell) -> bool:
+    """Whether the cell's runs are the headline figures' (the default cell and the cells of
+    ``_FREE_CELLS``): such a cell uses all the scale's seeds, as the headline verdicts do."""
+    return cell.is_default or (cell.axis, cell.value) in _FREE_CELLS
+
+
+def cell_seeds(sc: ExperimentScale, cell: Cell, seeds=None) -> tuple[int, ...]:
+    """The seeds of ``cell``: the scale's (or the given) seeds for a :func:`headline_cell`,
+    :func:`grid_seeds` for the others."""
+    return _seeds(sc, seeds) if headline_cell(cell) else grid_seeds(sc, seeds)
+
+
+def cell_specs(sc: ExperimentScale, cell: Cell, seeds=None) -> tuple[list[RunSpec], list[RunSpec]]:
+    """``(runs on the cell's dataset, runs on the dataset claim 5 compares with)``; ``seeds``
+    as the figure functions take them (``None``: the scale's), resolved by :func:`cell_seeds`."""
+    seeds = cell_seeds(sc, cell, seeds)
     main = _side_specs(sc, cell, seeds, cell.dataset, cell.data, True)
     if not full_cell(sc, cell):
         return main, []
@@ -170,15 +185,14 @@ def cell_specs(sc: ExperimentScale, cell: Cell, seeds: Sequence[int]) -> tuple[l
 
 
 def _specs_robustness(sc: ExperimentScale, seeds=None) -> list[RunSpec]:
-    gs = grid_seeds(sc, seeds)
     out: list[RunSpec] = []
     for cell in cells(sc):
-        a, b = cell_specs(sc, cell, gs)
+        a, b = cell_specs(sc, cell, seeds)
         out += a + b
     return list(dict.fromkeys(out))
 
 
-def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds: Sequence[int]) -> pd.DataFrame:
+def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds=None) -> pd.DataFrame:
     """The grid's table from run results (every spec of :func:`cell_specs` must be in ``results``)."""
     summ_cache: dict[tuple, pd.DataFrame] = {}
 
@@ -209,15 +223,14 @@ def robustness_grid(*, scale="quick", seeds=None, out_dir=None, workers=1, sched
                     progress=True, run_fn=None) -> pd.DataFrame:
     """The robustness grid (module docstring): one row per claim x axis value with the verdict
     (supported / not supported / inconclusive), the estimate and its 95 % CI, written as
-    ``<out_dir>/<scale>/robustness.csv``. ``seeds`` defaults to :func:`grid_seeds`."""
+    ``<out_dir>/<scale>/robustness.csv``. Seeds per cell: :func:`cell_seeds`."""
     sc, _, out = _prepare(scale, seeds, out_dir)
-    gs = grid_seeds(sc, seeds)
     specs = []
     for cell in cells(sc):
-        a, b = cell_specs(sc, cell, gs)
+        a, b = cell_specs(sc, cell, seeds)
         specs += a + b
     res = _run(list(dict.fromkeys(specs)), out, workers, scheduler, progress, run_fn)
-    return _write(judge_grid(sc, res, gs), out, sc, "robustness")
+    return _write(judge_grid(sc, res, seeds), out, sc, "robustness")
 
 
 def verdict_changes(paper: pd.DataFrame, quick: pd.DataFrame | None) -> pd.DataFrame:
@@ -266,5 +279,6 @@ def expected_rows() -> int:
     return len(CLAIMS) * sum(len(v) for v in AXES.values())
 
 
-__all__ = ["AXES", "ROBUSTNESS_COLUMNS", "Cell", "cells", "cell_specs", "grid_seeds", "sigma_points",
+__all__ = ["AXES", "ROBUSTNESS_COLUMNS", "Cell", "cells", "cell_specs", "cell_seeds", "headline_cell",
+           "grid_seeds", "sigma_points",
            "judge_grid", "robustness_grid", "verdict_changes", "read_grid", "expected_rows", "hinges"]
