@@ -256,20 +256,29 @@ def read_grid(out_dir: str | Path | None, scale: str) -> pd.DataFrame | None:
 
 
 def hinges(grid: pd.DataFrame) -> pd.DataFrame:
-    """What each claim's verdict hinges on, read off the grid: the default verdict and every
-    assumption value under which the verdict differs from it (``"axis = value: verdict"``;
-    cells that were not run are left out), beside the claim's own statement of what it
-    depends on (:data:`claims.CLAIMS`)."""
+    """What each claim's verdict hinges on, read off the grid: the default verdict (with its
+    number of seeds, or of points for the slope), the assumption values under which the claim
+    is *decided otherwise* (supported where the default is not, or the reverse: a real flip),
+    the values under which it is *undecided* (inconclusive where the default decides; with
+    fewer seeds than the default this can be a loss of power rather than a flip), beside the
+    claim's own statement of what it depends on (:data:`claims.CLAIMS`)."""
     rows = []
     for c in CLAIMS:
         g = grid[grid["claim"] == c.key]
         if g.empty:
             continue
-        default = g[g["is_default"].astype(bool)]["verdict"].iloc[0] if g["is_default"].any() else "not run"
+        d = g[g["is_default"].astype(bool)]
+        default = d["verdict"].iloc[0] if len(d) else "not run"
+        n0 = int(d["n"].iloc[0]) if len(d) else 0
+        decided = {"supported", "not supported"}
         flips = [f"{r.axis} = {r.value}: {r.verdict}" for r in g.itertuples()
-                 if not r.is_default and r.verdict not in (default, "not run")]
-        rows.append({"claim": c.text, "default verdict": default,
-                     "differs under": "; ".join(flips) if flips else "no tested assumption",
+                 if not r.is_default and r.verdict in decided and r.verdict != default]
+        undecided = [f"{r.axis} = {r.value} ({int(r.n)} {'points' if c.key == 'grows-with-sigma' else 'seeds'})"
+                     for r in g.itertuples()
+                     if not r.is_default and r.verdict == "inconclusive" and default != "inconclusive"]
+        rows.append({"claim": c.text, "default verdict": f"{default} ({n0})",
+                     "decided otherwise under": "; ".join(flips) if flips else "no tested assumption",
+                     "undecided under": "; ".join(undecided) if undecided else "-",
                      "expected to hinge on": c.hinges_on})
     return pd.DataFrame(rows)
 
