@@ -40,7 +40,8 @@ class ExperimentScale:
     eq. (15). ``default_M``/``default_Sigma`` are the operating point of Figs. 5-7 and 10
     (and of the M sweep / Sigma sweep respectively). ``synthetic_slots`` (if not ``None``)
     adds, to Figs. 6 and 10, runs on the seeded synthetic series fitted to each real series,
-    of that many slots, labelled ``data="synthetic"``.
+    of that many slots, labelled ``data="synthetic"``. ``skipped_frameworks``: our variants
+    this scale does not run (see the config entry ``quick_skipped_frameworks``).
     """
 
     name: str
@@ -57,6 +58,11 @@ class ExperimentScale:
     datasets: tuple[str, ...] = DATASETS
     synthetic_slots: int | None = None
     synthetic_frameworks: tuple[str, ...] = PAPER_FRAMEWORKS
+    skipped_frameworks: tuple[str, ...] = ()
+
+    def frameworks(self, names) -> tuple[str, ...]:
+        """``names`` without the frameworks this scale skips (``skipped_frameworks``)."""
+        return tuple(f for f in names if f not in self.skipped_frameworks)
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -107,6 +113,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
         max_steps=int(config.value("quick_max_steps")),
         sigma_sweep=tuple(float(s) for s in config.value("quick_sigma_sweep")),
         M_sweep=tuple(float(m) for m in config.value("quick_M_sweep")),
+        skipped_frameworks=tuple(config.value("quick_skipped_frameworks")),
         **common,
     )
     paper = ExperimentScale(

@@ -28,7 +28,7 @@ def _specs_fig9(sc, seeds):
 def _specs_table4(sc, seeds):
     return [make_spec(sc, dataset=ds, framework=f, seed=s, Sigma=sg)
             for ds in sc.datasets for sg in sc.sigma_sweep for s in seeds
-            for f in (*ALL_SPLITTING_FRAMEWORKS, *ABLATION_FRAMEWORKS)]
+            for f in sc.frameworks((*ALL_SPLITTING_FRAMEWORKS, *ABLATION_FRAMEWORKS))]
 
 
 def fig8_resource(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,

@@ -14,7 +14,7 @@ from .artefact_io import _label, _prepare, _run, _write
 
 def _specs_fig6(sc, seeds, dataset="geant"):
     specs = [make_spec(sc, dataset=dataset, framework=f, seed=s)
-             for s in seeds for f in ALL_SPLITTING_FRAMEWORKS]
+             for s in seeds for f in sc.frameworks(ALL_SPLITTING_FRAMEWORKS)]
     if sc.synthetic_slots:
         specs += [make_spec(sc, dataset=dataset, framework=f, seed=s, data="synthetic")
                   for s in seeds for f in sc.synthetic_frameworks]
