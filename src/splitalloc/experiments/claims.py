@@ -13,7 +13,13 @@ with :func:`combine`: supported only if every part is, not supported if any part
 
 The estimators below work on per-run summaries (one row per run: the spec columns and
 ``throughput``, ``utility``, ``accuracy``, see :func:`splitalloc.experiments.summaries`) and
-pair frameworks by seed (same network draw, same traffic).
+pair frameworks by seed (same network draw, same traffic). Given the runs' per-slot totals as
+well (``slots``, from :func:`splitalloc.experiments.per_slot_totals`, offline runs included),
+every 95 % CI resamples seeds *and* test slots (the moving-block bootstrap of
+:func:`summarize.moving_block_ci`, blocks of a day on GEANT, a week on Kaggle; both frameworks
+of a difference share each replicate's seeds and slot blocks); without them it falls back to a
+Student t over seeds. Each estimate carries the method in ``.method`` and the rows of
+:func:`judge` in ``ci_method``.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .summarize import _ci
+from .summarize import (BOOTSTRAP_NOTE, T_NOTE, _block_for, _ci, block_resamples, paired_bootstrap_ci,
+                        slot_matrix)
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_RUN = "supported", "not supported", "inconclusive", "not run"
 #: The verdict words, in the order the book's legends use.
@@ -110,15 +117,44 @@ CLAIMS: tuple[Claim, ...] = (
 CLAIM_BY_KEY = {c.key: c for c in CLAIMS}
 
 
+class Estimate(tuple):
+    """``(mean, ci_low, ci_high, n)`` of a claim's quantity, with ``.method``: how the 95 % CI
+    was computed (:data:`summarize.BOOTSTRAP_NOTE`, :data:`summarize.T_NOTE`, or empty)."""
+
+    method: str
+
+    def __new__(cls, values, method: str = ""):
+        obj = super().__new__(cls, tuple(values))
+        obj.method = method if int(obj[3]) > 0 and np.isfinite(obj[1]) else ""
+        return obj
+
+
+def _t(values) -> Estimate:
+    """Student-t 95 % CI over seeds (the fallback without per-slot data)."""
+    return Estimate(_ci(values), T_NOTE)
+
+
 def _row(claim: Claim, est: tuple, note: str = "", verdict_: str | None = None) -> dict:
     m, lo, hi, n = est
     v = verdict_ if verdict_ is not None else (NOT_RUN if n == 0 else verdict(lo, hi, claim.threshold, claim.side))
     return {"claim": claim.key, "text": claim.text, "verdict": v, "estimate": m, "ci_low": lo,
             "ci_high": hi, "n": n, "unit": claim.unit, "threshold": claim.threshold, "side": claim.side,
-            "note": note}
+            "ci_method": getattr(est, "method", ""), "note": note}
 
 
-_NONE = (float("nan"), float("nan"), float("nan"), 0)
+_NONE = Estimate((float("nan"), float("nan"), float("nan"), 0))
+
+
+def _has(slots: pd.DataFrame | None, *frameworks: str) -> bool:
+    return slots is not None and not slots.empty and set(frameworks) <= set(slots["framework"])
+
+
+def _block(slots: pd.DataFrame) -> int:
+    return _block_for(slots["dataset"].iloc[0])
+
+
+def _boot(est: tuple | None, fallback) -> Estimate:
+    return Estimate(est, BOOTSTRAP_NOTE) if est is not None else _t(fallback())
 
 
 def _per_seed(summ: pd.DataFrame, framework: str, metric: str, keys=("seed",)) -> pd.Series:
@@ -130,25 +166,92 @@ def _paired(summ: pd.DataFrame, better: str, worse: str, metric: str, keys=("see
     return (_per_seed(summ, better, metric, keys) - _per_seed(summ, worse, metric, keys)).dropna()
 
 
-def splitting_ratio(summ: pd.DataFrame, *, od: str = "objective-driven") -> tuple:
-    """Claim 1: per-seed throughput ratio ``od`` / non-splitting (at one operating point)."""
+def _on(slots: pd.DataFrame | None, summ: pd.DataFrame) -> pd.DataFrame | None:
+    """The per-slot rows of the scenarios (Sigma points) in ``summ``."""
+    if slots is None or slots.empty:
+        return None
+    return slots[slots["Sigma"].isin(set(summ["Sigma"]))]
+
+
+def splitting_ratio(summ: pd.DataFrame, *, od: str = "objective-driven",
+                    slots: pd.DataFrame | None = None) -> Estimate:
+    """Claim 1: throughput ratio ``od`` / non-splitting per seed (at one operating point), mean
+    over seeds and 95 % CI: moving-block bootstrap over seeds x test slots of the per-seed ratio
+    of total served traffic when ``slots`` has both frameworks, else a t-interval over seeds."""
     if not {od, "non-splitting"} <= set(summ["framework"]):
         return _NONE
     a, b = _per_seed(summ, od, "throughput"), _per_seed(summ, "non-splitting", "throughput")
-    return _ci((a / b).replace([np.inf, -np.inf], np.nan).dropna())
+    fallback = lambda: (a / b).replace([np.inf, -np.inf], np.nan).dropna()  # noqa: E731
+    slots = _on(slots, summ)
+    if not _has(slots, od, "non-splitting"):
+        return _t(fallback())
+    est = paired_bootstrap_ci(slot_matrix(slots, od, "served"), slot_matrix(slots, "non-splitting", "served"),
+                              block=_block(slots))
+    return _boot(est, fallback)
 
 
 def improvement(summ: pd.DataFrame, *, od: str, baseline: str, metric: str = "utility",
-                scale: float = 1.0) -> tuple:
-    """Paired ``scale x (metric(od) - metric(baseline))`` per seed, mean and 95 % CI."""
+                scale: float = 1.0, slots: pd.DataFrame | None = None) -> Estimate:
+    """Paired ``scale x (metric(od) - metric(baseline))`` per seed, mean and 95 % CI.
+
+    With ``slots`` (per-slot totals of both frameworks, and of the offline optimum for
+    ``utility``) the CI is the moving-block bootstrap over seeds x test slots of the paired
+    difference (utility: ``100 (served_od - served_baseline) / served_offline``; throughput:
+    mean over slots of the served difference; accuracy: ``(abs_err_baseline - abs_err_od) /
+    D_true``), both frameworks resampled with the same seeds and slot blocks; otherwise a
+    t-interval over the seeds' paired differences."""
     if not {od, baseline} <= set(summ["framework"]):
         return _NONE
-    return _ci(scale * _paired(summ, od, baseline, metric))
+    fallback = lambda: scale * _paired(summ, od, baseline, metric)  # noqa: E731
+    slots = _on(slots, summ)
+    need = (od, baseline, "offline") if metric == "utility" else (od, baseline)
+    if metric not in ("utility", "throughput", "accuracy") or not _has(slots, *need):
+        return _t(fallback())
+    mat = lambda fw, c: slot_matrix(slots, fw, c)  # noqa: E731
+    if metric == "utility":
+        num, den, f = mat(od, "served") - mat(baseline, "served"), mat("offline", "served"), 100 * scale
+    elif metric == "throughput":
+        num, den, f = mat(od, "served") - mat(baseline, "served"), None, scale
+    else:
+        num, den, f = mat(baseline, "abs_err") - mat(od, "abs_err"), mat(od, "D_true"), scale
+    est = paired_bootstrap_ci(num, den, block=_block(slots), transform=lambda x: f * x)
+    return _boot(est, fallback)
 
 
-def sigma_slope(summ: pd.DataFrame, *, od: str, baseline: str) -> tuple:
+def _boot_improvements(slots: pd.DataFrame | None, od: str, baseline: str, *, n_boot: int = 2000,
+                       seed: int = 0):
+    """Per Sigma point and seed, the paired utility improvement (pp) ``est[g, s]`` and its
+    moving-block bootstrap replicates ``rep[b, g, s]`` (seeds and slot blocks drawn once per
+    replicate and shared by every Sigma point and both frameworks); ``(sigmas, est, rep)``, or
+    ``None`` without complete per-slot data (every Sigma point with the same seeds and slots)."""
+    if not _has(slots, od, baseline, "offline"):
+        return None
+    keys = ("Sigma", "seed")
+    num, den = (slot_matrix(slots, od, "served", keys) - slot_matrix(slots, baseline, "served", keys)
+                ).align(slot_matrix(slots, "offline", "served", keys), join="inner")
+    if num.empty or num.isna().to_numpy().any() or den.isna().to_numpy().any():
+        return None
+    sigmas = np.array(sorted(num.index.get_level_values("Sigma").unique()), dtype=float)
+    seeds = [tuple(num.loc[g].index) for g in sigmas]
+    if any(s != seeds[0] for s in seeds):
+        return None
+    S, T = len(seeds[0]), num.shape[1]
+    counts, s_idx = block_resamples(S, T, block=_block(slots), n_boot=n_boot, seed=seed)
+    est, rep = [], []
+    for g in sigmas:
+        d, o = num.loc[g].to_numpy(), den.loc[g].to_numpy()
+        est.append(100 * d.sum(1) / o.sum(1))
+        rep.append(np.take_along_axis(100 * (counts @ d.T) / (counts @ o.T), s_idx, axis=1))
+    return sigmas, np.stack(est), np.stack(rep, axis=1)
+
+
+def sigma_slope(summ: pd.DataFrame, *, od: str, baseline: str, slots: pd.DataFrame | None = None) -> Estimate:
     """Claim 4: OLS slope (pp per 10 units of Sigma) of the per-seed paired utility improvement
-    on Sigma, with its t-based 95 % CI; needs at least two Sigma values and three pairs."""
+    on Sigma, with its 95 % CI; needs at least two Sigma values and three pairs.
+
+    With ``slots`` the CI is the percentile interval of the slope over moving-block bootstrap
+    replicates (the same resampled seeds and test-slot blocks at every Sigma point); otherwise
+    the t-interval of the regression slope."""
     from scipy import stats
 
     if not {od, baseline} <= set(summ["framework"]):
@@ -156,14 +259,27 @@ def sigma_slope(summ: pd.DataFrame, *, od: str, baseline: str) -> tuple:
     v = _paired(summ, od, baseline, "utility", keys=("Sigma", "seed")).reset_index()
     if v["Sigma"].nunique() < 2 or len(v) < 3:
         return _NONE
+    b = _boot_improvements(_on(slots, summ), od, baseline)
+    if b is not None:
+        sigmas, est, rep = b
+        x = sigmas - sigmas.mean()
+        slope = lambda y: (x * y).sum(-1) / (x * x).sum()  # noqa: E731 - balanced design: on the Sigma means
+        lo, hi = np.quantile(slope(rep.mean(-1)), [0.025, 0.975])
+        return Estimate((10 * float(slope(est.mean(-1))), 10 * float(lo), 10 * float(hi), est.size),
+                        BOOTSTRAP_NOTE)
     lr = stats.linregress(v["Sigma"], v["utility"])
     half = stats.t.ppf(0.975, len(v) - 2) * lr.stderr
-    return 10 * lr.slope, 10 * (lr.slope - half), 10 * (lr.slope + half), len(v)
+    return Estimate((10 * lr.slope, 10 * (lr.slope - half), 10 * (lr.slope + half), len(v)),
+                    "t-interval of the OLS slope")
 
 
-def dataset_gap(summ_a: pd.DataFrame, summ_b: pd.DataFrame, *, od: str, baseline: str) -> tuple:
+def dataset_gap(summ_a: pd.DataFrame, summ_b: pd.DataFrame, *, od: str, baseline: str,
+                slots_a: pd.DataFrame | None = None, slots_b: pd.DataFrame | None = None) -> Estimate:
     """Claim 5: mean over seeds of ``a``'s per-seed improvement (averaged over its Sigma points)
-    minus ``b``'s, with a Welch 95 % CI (the two datasets are separate scenarios, not paired)."""
+    minus ``b``'s, with a 95 % CI. The two datasets are separate scenarios, not paired: with
+    per-slot data of both, each is resampled by its own moving-block bootstrap (seeds x test
+    slots, independent draws) and the CI is the percentile interval of the replicates'
+    difference; otherwise a Welch t-interval over seeds."""
     from scipy import stats
 
     def per_seed(s):
@@ -172,42 +288,56 @@ def dataset_gap(summ_a: pd.DataFrame, summ_b: pd.DataFrame, *, od: str, baseline
         return _paired(s, od, baseline, "utility", keys=("Sigma", "seed")).groupby(level="seed").mean()
 
     a, b = per_seed(summ_a), per_seed(summ_b)
+    if len(a) and len(b):
+        ba = _boot_improvements(_on(slots_a, summ_a), od, baseline, seed=0)
+        bb = _boot_improvements(_on(slots_b, summ_b), od, baseline, seed=1)
+        if ba is not None and bb is not None:
+            d = ba[2].mean((1, 2)) - bb[2].mean((1, 2))
+            lo, hi = np.quantile(d, [0.025, 0.975])
+            return Estimate((float(ba[1].mean() - bb[1].mean()), float(lo), float(hi),
+                             int(min(ba[1].shape[1], bb[1].shape[1]))), BOOTSTRAP_NOTE)
     if len(a) < 2 or len(b) < 2:
-        return (float(a.mean() - b.mean()) if len(a) and len(b) else float("nan"),
-                float("nan"), float("nan"), int(min(len(a), len(b))))
+        return Estimate((float(a.mean() - b.mean()) if len(a) and len(b) else float("nan"),
+                         float("nan"), float("nan"), int(min(len(a), len(b)))))
     res = stats.ttest_ind(a, b, equal_var=False)
     ci = res.confidence_interval(0.95)
-    return float(a.mean() - b.mean()), float(ci.low), float(ci.high), int(min(len(a), len(b)))
+    return Estimate((float(a.mean() - b.mean()), float(ci.low), float(ci.high), int(min(len(a), len(b)))),
+                    "Welch t over seeds")
 
 
 def judge(summ: pd.DataFrame, *, od: str = "objective-driven", baseline: str = "two-stage-lstm",
-          sigma0: float, other: pd.DataFrame | None = None, other_is_kaggle: bool = True) -> list[dict]:
+          sigma0: float, other: pd.DataFrame | None = None, other_is_kaggle: bool = True,
+          slots: pd.DataFrame | None = None, other_slots: pd.DataFrame | None = None) -> list[dict]:
     """The five claims on one set of runs (one dataset and one variant of our assumptions).
 
     ``summ``: per-run summaries of the runs at every Sigma point of the cell; claims 1-3 use the
     runs at ``sigma0`` (the default operating point), claim 4 all Sigma points. ``other``: the
     summaries of the same variant on the dataset claim 5 compares with (Kaggle when ``summ`` is a
     GEANT series; pass ``other_is_kaggle=False`` when ``other`` is the GEANT series and ``summ``
-    Kaggle); ``None`` leaves claim 5 "not run". Returns one dict per claim (:func:`_row` keys).
+    Kaggle); ``None`` leaves claim 5 "not run". ``slots``, ``other_slots``: the per-slot totals
+    of the same runs (:func:`splitalloc.experiments.per_slot_totals`); with them every CI is the
+    moving-block bootstrap over seeds x test slots, without them a t-interval over seeds.
+    Returns one dict per claim (:func:`_row` keys; ``ci_method`` says which interval).
     """
     at0 = summ[np.isclose(summ["Sigma"], sigma0)]
-    rows = [_row(CLAIM_BY_KEY["splitting"], splitting_ratio(at0, od=od))]
-    rows.append(_row(CLAIM_BY_KEY["beats-baselines"], improvement(at0, od=od, baseline=baseline),
+    rows = [_row(CLAIM_BY_KEY["splitting"], splitting_ratio(at0, od=od, slots=slots))]
+    rows.append(_row(CLAIM_BY_KEY["beats-baselines"], improvement(at0, od=od, baseline=baseline, slots=slots),
                      f"vs {baseline}"))
-    acc = improvement(at0, od=od, baseline=baseline, metric="accuracy", scale=100.0)
-    thr = improvement(at0, od=od, baseline=baseline, metric="throughput")
+    acc = improvement(at0, od=od, baseline=baseline, metric="accuracy", scale=100.0, slots=slots)
+    thr = improvement(at0, od=od, baseline=baseline, metric="throughput", slots=slots)
     c3 = CLAIM_BY_KEY["accuracy-paradox"]
     parts = [NOT_RUN if acc[3] == 0 else verdict(acc[1], acc[2], 0.0, "below"),
              NOT_RUN if thr[3] == 0 else verdict(thr[1], thr[2], 0.0, "above")]
     rows.append(_row(c3, acc, f"accuracy part: {parts[0]}; throughput part ({thr[0]:+.2f} Mb/slot "
                               f"[{thr[1]:+.2f}, {thr[2]:+.2f}]): {parts[1]}", combine(parts)))
-    rows.append(_row(CLAIM_BY_KEY["grows-with-sigma"], sigma_slope(summ, od=od, baseline=baseline)))
+    rows.append(_row(CLAIM_BY_KEY["grows-with-sigma"], sigma_slope(summ, od=od, baseline=baseline, slots=slots)))
     c5 = CLAIM_BY_KEY["kaggle-larger"]
     if other is None:
         rows.append(_row(c5, _NONE, "no second dataset in this cell"))
     else:
         a, b = (other, summ) if other_is_kaggle else (summ, other)
-        rows.append(_row(c5, dataset_gap(a, b, od=od, baseline=baseline)))
+        sa, sb = (other_slots, slots) if other_is_kaggle else (slots, other_slots)
+        rows.append(_row(c5, dataset_gap(a, b, od=od, baseline=baseline, slots_a=sa, slots_b=sb)))
     return rows
 
 

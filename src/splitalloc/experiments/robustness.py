@@ -41,7 +41,7 @@ from .artefact_io import _prepare, _run, _seeds, _write
 from .claims import CLAIMS, judge
 from .runs import RunSpec, make_spec
 from .scales import ExperimentScale
-from .summarize import summaries
+from .summarize import per_slot_totals, summaries
 
 #: The axes of the grid and their values; the first value of each is the default.
 AXES: dict[str, tuple[str, ...]] = {
@@ -54,7 +54,7 @@ AXES: dict[str, tuple[str, ...]] = {
 
 #: Columns of ``robustness.csv`` (one row per claim x axis value).
 ROBUSTNESS_COLUMNS = ("claim", "axis", "value", "verdict", "estimate", "ci_low", "ci_high", "n", "unit",
-                      "threshold", "side", "is_default", "text", "note")
+                      "threshold", "side", "is_default", "text", "ci_method", "note")
 
 _DATASET = {  # value -> (dataset, data kind)
     "GEANT week": ("geant", "real"), "GEANT May": ("geant-may", "real"), "Kaggle": ("kaggle", "real"),
@@ -193,8 +193,12 @@ def _specs_robustness(sc: ExperimentScale, seeds=None) -> list[RunSpec]:
 
 
 def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds=None) -> pd.DataFrame:
-    """The grid's table from run results (every spec of :func:`cell_specs` must be in ``results``)."""
+    """The grid's table from run results (every spec of :func:`cell_specs` must be in ``results``).
+
+    Every CI resamples seeds and test slots (moving-block bootstrap, :func:`claims.judge` with
+    the runs' per-slot totals); ``ci_method`` says so per row."""
     summ_cache: dict[tuple, pd.DataFrame] = {}
+    slot_cache: dict[tuple, pd.DataFrame] = {}
 
     def summ(specs):
         key = tuple(specs)
@@ -202,12 +206,19 @@ def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds=
             summ_cache[key] = summaries({s: results[s] for s in specs})
         return summ_cache[key]
 
+    def slots(specs):
+        key = tuple(specs)
+        if key not in slot_cache:
+            slot_cache[key] = per_slot_totals({s: results[s] for s in specs})
+        return slot_cache[key]
+
     rows = []
     for cell in cells(sc):
         main, other = cell_specs(sc, cell, seeds)
         full = full_cell(sc, cell)
         for r in judge(summ(main), od=cell.od, baseline=cell.baseline, sigma0=float(sc.default_Sigma),
-                       other=summ(other) if other else None, other_is_kaggle=cell.dataset != "kaggle"):
+                       other=summ(other) if other else None, other_is_kaggle=cell.dataset != "kaggle",
+                       slots=slots(main), other_slots=slots(other) if other else None):
             note = r["note"]
             if not full and r["claim"] in ("grows-with-sigma", "kaggle-larger"):
                 note = "quick scale: this cell runs the default Sigma on its own dataset only (paper scale runs it)"

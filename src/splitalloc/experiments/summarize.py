@@ -84,21 +84,64 @@ def moving_block_ci(num: np.ndarray, den: np.ndarray | None = None, *, block: in
     if int(block) != block or block < 1:
         raise ValueError(f"moving_block_ci: block must be a positive integer, got {block!r}")
     S, T = num.shape
-    b = min(int(block), T)
     est = float(np.mean(num.sum(1) / den.sum(1)))
-    rng = np.random.default_rng(seed)
-    n_blocks = -(-T // b)
-    starts = rng.integers(0, T, size=(n_boot, n_blocks))
-    t_idx = ((starts[:, :, None] + np.arange(b)) % T).reshape(n_boot, -1)[:, :T]    # (B, T)
-    s_idx = rng.integers(0, S, size=(n_boot, S)) if S > 1 else np.zeros((n_boot, 1), dtype=int)
-    # per seed and replicate: sums over the resampled slots, via cumulative counts of slots
-    counts = np.zeros((n_boot, T))
-    np.add.at(counts, (np.arange(n_boot)[:, None], t_idx), 1.0)
+    counts, s_idx = block_resamples(S, T, block=block, n_boot=n_boot, seed=seed)
     n_sum, d_sum = counts @ num.T, counts @ den.T                                     # (B, S)
     rep = np.take_along_axis(n_sum / d_sum, s_idx, axis=1).mean(1)
     alpha = (1 - level) / 2
     lo, hi = np.quantile(rep, [alpha, 1 - alpha])
     return est, float(lo), float(hi)
+
+
+def block_resamples(S: int, T: int, *, block: int, n_boot: int = 2000, seed: int = 0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The resampling of :func:`moving_block_ci`: ``(counts, s_idx)`` with ``counts[b, t]`` how
+    often test slot ``t`` is drawn in replicate ``b`` (circular moving blocks of ``block`` slots)
+    and ``s_idx[b]`` the ``S`` seed positions drawn with replacement (all 0 for one seed).
+    Seeded, so the same ``(S, T, block, n_boot, seed)`` give the same draws; statistics that
+    use the same draws for several frameworks stay paired (same seeds, same slot blocks)."""
+    if int(block) != block or block < 1:
+        raise ValueError(f"block_resamples: block must be a positive integer, got {block!r}")
+    b = min(int(block), T)
+    rng = np.random.default_rng(seed)
+    n_blocks = -(-T // b)
+    starts = rng.integers(0, T, size=(n_boot, n_blocks))
+    t_idx = ((starts[:, :, None] + np.arange(b)) % T).reshape(n_boot, -1)[:, :T]    # (B, T)
+    s_idx = rng.integers(0, S, size=(n_boot, S)) if S > 1 else np.zeros((n_boot, 1), dtype=int)
+    counts = np.zeros((n_boot, T))
+    np.add.at(counts, (np.arange(n_boot)[:, None], t_idx), 1.0)
+    return counts, s_idx
+
+
+def slot_matrix(slots: pd.DataFrame, framework: str, column: str,
+                keys: Sequence[str] = ("seed",)) -> pd.DataFrame:
+    """Per-slot totals of one framework as a matrix: rows ``keys`` (e.g. seed, or Sigma and
+    seed), columns the test slots, values ``column`` (``slots`` as :func:`per_slot_totals`
+    writes it: a ``slot`` column numbering the test slots of each run)."""
+    w = slots[slots["framework"] == framework]
+    return w.pivot_table(index=list(keys), columns="slot", values=column, aggfunc="sum").sort_index()
+
+
+def paired_bootstrap_ci(num: pd.DataFrame, den: pd.DataFrame | None = None, *, block: int,
+                        transform=None, n_boot: int = 2000, seed: int = 0) -> tuple | None:
+    """:func:`moving_block_ci` on seeds x slots matrices (:func:`slot_matrix`) aligned on their
+    seeds and slots, returned as ``(mean, low, high, n_seeds)`` with ``transform`` (a function of
+    an array, e.g. ``lambda x: 100 * (x - 1)``) applied to the three numbers. A paired
+    difference passes ``num = a - b``: both frameworks share each replicate's seeds and slot
+    blocks. ``None`` when the matrices are empty or have missing slots (use the t-interval)."""
+    if den is None:
+        den = pd.DataFrame(1.0, index=num.index, columns=num.columns)
+    num, den = num.align(den, join="inner")
+    if num.empty or num.isna().to_numpy().any() or den.isna().to_numpy().any():
+        return None
+    m, lo, hi = moving_block_ci(num.to_numpy(), den.to_numpy(), block=block, n_boot=n_boot, seed=seed)
+    if transform is not None:
+        m, lo, hi = (float(x) for x in transform(np.array([m, lo, hi])))
+    return m, min(lo, hi), max(lo, hi), int(len(num))
+
+
+#: ``ci_method`` of an interval that is a Student t over seeds (no per-slot data).
+T_NOTE = "t over seeds"
 
 
 #: Said under every interval that :func:`moving_block_ci` computes.
