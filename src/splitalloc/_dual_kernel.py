@@ -155,20 +155,38 @@ def _finish(Minv, p, h, W, rp, ci, cv, nrm, gmax, hk_max, tol_check, d, lam, sla
 
 
 @njit(cache=True)
-def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, refactor,
-               tol_q, tol_tie, tol_feas, bfrt_keep, tol_check, nrm, gmax, hk_max):
+def _bounds(cand, h, out):
+    """Per service the candidate row with the smallest ``h`` (the tightest bound), or ``m``."""
+    m = h.shape[0]
+    for k in range(cand.shape[0]):
+        best = m
+        for c in range(cand.shape[1]):
+            r = cand[k, c]
+            if r < m and (best == m or h[r] < h[best]):
+                best = r
+        out[k] = best
+
+
+@njit(cache=True)
+def solve_dual(P, G, rp, ci, cv, H, W, warm, cand_ub, cand_lb, rowsvc, rowup, bfrt, max_iter,
+               refactor, tol_q, tol_tie, tol_feas, bfrt_keep, tol_check, nrm, gmax, hk_max):
     """Dual simplex for every instance of the batch, then its final vertex and certificate.
 
-    ``W`` (B, n): the starting working sets, overwritten with the final ones. Where
-    ``warm[b]`` is False, ``W[b]`` is the box corner (rows ``+-e_k``, so ``G_W = diag(+-1)``);
-    where it is True, a warm start that is used if ``G_W`` is invertible and dual feasible
-    (``lam >= -tol_check |p|_inf``), else the box corner ``Wbox[b]``. ``pair``/``wid`` (B, m):
-    the bound-flipping tables (used when ``bfrt``; see :func:`splitalloc.layer._dual_simplex`).
-    ``nrm`` (m,): the norms of the original rows, ``gmax`` their largest entry, ``hk_max``
-    (B,) ``|h|_inf`` of the original rows (for the certificate of :func:`_finish`). Returns
-    ``Minv`` (B, n, n), the final ``d`` (B, n) and ``lam`` (B, n) (multipliers of the original
-    rows in ``W``), ``status`` (B,) (``NUMERICAL`` where the certificate fails), the number
-    of pivots (B,) and whether the warm start was used (B,).
+    Bound rows: ``cand_ub`` / ``cand_lb`` (n, c) list the rows ``+e_k`` / ``-e_k`` of each
+    service (padded with ``m``); per instance the tightest of each kind (smallest ``h``) is
+    the service's bound, and ``rowsvc`` / ``rowup`` (m,) give the service and kind of every
+    such row (-1: not a bound row), for the flip partner. The box corner (the start) fixes
+    service ``k`` at its upper bound if ``p_k > 0``, at its lower bound if ``p_k < 0`` or
+    ``p_k = 0`` (the upper one if there is no lower one); the caller has checked that these
+    rows exist. ``W`` (B, n): where ``warm[b]`` is True, a warm start, used if ``G_W`` is
+    invertible and dual feasible (``lam >= -tol_check |p|_inf``), else the box corner;
+    overwritten with the final working sets. ``bfrt``: the bound-flipping ratio test (see
+    :func:`splitalloc.layer._dual_simplex`). ``nrm`` (m,): the norms of the original rows,
+    ``gmax`` their largest entry, ``hk_max`` (B,) ``|h|_inf`` of the original rows (for the
+    certificate of :func:`_finish`). Returns ``Minv`` (B, n, n), the final ``d`` (B, n) and
+    ``lam`` (B, n) (multipliers of the original rows in ``W``), ``status`` (B,)
+    (``NUMERICAL`` where the certificate fails), the number of pivots (B,) and whether the
+    warm start was used (B,).
     """
     B, n = P.shape
     m = G.shape[0]
@@ -186,6 +204,8 @@ def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, re
     scratch = np.empty((n, n))
     order = np.empty(n, np.int64)
     res = np.empty(n)
+    ub = np.empty(n, np.int64)
+    lb = np.empty(n, np.int64)
     for b in range(B):
         h = H[b]
         p = P[b]
@@ -199,6 +219,8 @@ def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, re
         hmax = 0.0
         for i in range(m):
             hmax = max(hmax, abs(h[i]))
+        _bounds(cand_ub, h, ub)
+        _bounds(cand_lb, h, lb)
         started = False
         if warm[b]:
             if _factor(G, Wb, Minv, scratch):
@@ -210,14 +232,14 @@ def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, re
                 if ok:
                     started = True
                     warm_ok[b] = True
-            if not started:                          # unusable: the box corner
-                for k in range(n):
-                    Wb[k] = Wbox[b, k]
-        if not started:
+        if not started:                              # the box corner: G_W = diag(+-1)
+            for k in range(n):
+                low = p[k] < 0.0 or (p[k] == 0.0 and lb[k] < m)
+                Wb[k] = lb[k] if low else ub[k]
             for i in range(n):
                 for k in range(n):
                     Minv[i, k] = 0.0
-            for k in range(n):                       # G_W = diag(+-1) is its own inverse
+            for k in range(n):
                 r = Wb[k]
                 for t in range(rp[r], rp[r + 1]):
                     Minv[ci[t], k] = cv[t]
@@ -319,7 +341,12 @@ def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, re
                 stop = -1
                 for q in range(nf):
                     k = order[q]
-                    cum += a[k] * wid[b, Wb[k]]
+                    r2 = Wb[k]
+                    c = rowsvc[r2]                   # a bound row of service c with both bounds?
+                    if c < 0 or ub[c] == m or lb[c] == m:
+                        stop = q
+                        break
+                    cum += a[k] * (h[r2] + h[lb[c] if rowup[r2] else ub[c]])
                     if cum >= delta:
                         stop = q
                         break
@@ -330,12 +357,15 @@ def solve_dual(P, G, rp, ci, cv, H, W, Wbox, warm, pair, wid, bfrt, max_iter, re
                 tmin = ratio[j]
                 for q in range(stop):                # the passed ones move to the other bound
                     k = order[q]
-                    w = wid[b, Wb[k]]
-                    for i in range(n):               # d -= (u_k - l_k) * G_W^{-1} e_k
+                    r2 = Wb[k]
+                    c = rowsvc[r2]
+                    r3 = lb[c] if rowup[r2] else ub[c]   # the opposite bound row
+                    w = h[r2] + h[r3]
+                    for i in range(n):               # d -= (u_c - l_c) * G_W^{-1} e_k
                         d[i] -= w * Minv[i, k]
                         Minv[i, k] = -Minv[i, k]
-                    smin += a[k] * w                 # the flip uses up a_k (u_k - l_k) of the violation
-                    Wb[k] = pair[b, Wb[k]]
+                    smin += a[k] * w                 # the flip uses up a_k (u_c - l_c) of the violation
+                    Wb[k] = r3
                     lam[k] = -lam[k]
                     a[k] = -a[k]
             # pivot: r replaces W[j]; primal step along column j, dual step tmin

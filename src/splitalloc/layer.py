@@ -8,28 +8,38 @@ with ``d`` in R^K and ``m`` inequality rows. In the paper ``G = [c; b; I; -I]`` 
 ``h = [C; B; D; 0]`` (eq. (4a)-(4b)), ``m = N + E + 2K``, and ``K`` (services) is tiny
 while ``m`` is about a hundred, so the optimum is a *vertex* fixed by ``K`` active rows.
 
-Forward pass: two vectorised vertex (simplex) methods
------------------------------------------------------
+Forward pass: two vertex (simplex) methods
+------------------------------------------
 Every instance carries a working set ``W`` of ``K`` rows with ``G_W`` invertible; its
 vertex is ``d = G_W^{-1} h_W`` and its multipliers are ``lam_W = G_W^{-T} p`` (the
 stationarity condition eq. (7a)/(8a) restricted to ``W``; ``lam = 0`` off ``W``, which
 gives complementary slackness eq. (7b)). ``W`` is optimal when ``d`` is feasible and
 ``lam_W >= 0``. ``G_W^{-1}`` is kept by rank-one (product-form) updates and refactorised
-every ``max(32, K)`` pivots. The batch is processed together: one pivot of every
-unfinished instance per loop iteration, all in tensor operations (no Python loop over
-instances; the loop runs over pivots, a handful for ``K = 3``), and the working batch is
-compacted as instances finish.
+from time to time.
 
-* **Dual simplex from the box corner** (the paper's family, used whenever a shared ``G``
-  has the bound rows ``+e_k`` / ``-e_k``, as ``[I; -I]`` in eq. (4a)). Start at the corner
-  ``d_k = D_k`` if ``p_k > 0``, ``d_k = 0`` if ``p_k <= 0``: its multipliers are ``|p_k| >= 0``,
-  so it is dual feasible, and it is optimal as soon as it satisfies the capacity rows.
-  Otherwise the most violated row ``r`` enters and the row ``j`` with the smallest ratio
-  ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` leaves, which keeps ``lam >= 0``. If no
-  ``a_j > 0`` exists the LP is infeasible (Farkas certificate ``y = e_r - a`` on ``W``). With
-  GEANT-like data this takes 0-4 pivots.
+* **Dual simplex with bound flipping** (the paper's family, used whenever a shared ``G``
+  has bound rows ``+e_k`` / ``-e_k``, as ``[I; -I]`` in eq. (4a); :func:`_dual_simplex`).
+  Each service's bounds are its tightest rows of each kind, per instance (a capacity row
+  of a server or link that only one service uses bounds that service too). Start at the
+  box corner ``d_k = D_k`` if ``p_k > 0``, ``d_k = 0`` if ``p_k <= 0``: its multipliers are
+  ``|p_k| >= 0``, so it is dual feasible, and it is optimal as soon as it satisfies the
+  capacity rows; or start from a given working set (a *warm start*, e.g. the previous
+  epoch's optimum of a training sample: ``lam_W`` does not depend on ``h``, so it stays dual
+  feasible when only ``h`` changes). The most violated row ``r`` enters and, with
+  ``a = g_r^T G_W^{-1}``, the bound-flipping ratio test picks the row that leaves: the
+  multipliers move along ``lam - t a`` and the breakpoints ``lam_j / a_j`` (``a_j > 0``) of
+  services that can jump to their other bound are passed while the violation of ``r``
+  lasts; the first other breakpoint leaves. If all are passed the LP is infeasible (a
+  Farkas certificate). One pivot takes ``O(K^2)`` work. With GEANT-like data it takes 0-4
+  pivots; with K = 50 services some 30. The loop runs one instance after another in
+  compiled code (numba, :mod:`splitalloc._dual_kernel`): the instance's ``K x K`` inverse
+  stays in the processor's cache, where the earlier version, vectorised over the batch
+  in torch, paid about 10 microseconds of overhead for each of the ~50 tensor operations
+  of a pivot round (``benchmarks/README.md``).
 * **Primal active-set method** (general ``G``, and a fallback if the dual method cannot
-  certify an instance). While some ``lam_j < 0``, row ``j`` leaves: ``d`` moves along the
+  certify an instance), vectorised over the batch in torch: one pivot of every unfinished
+  instance per loop iteration, the working batch compacted as instances finish. While
+  some ``lam_j < 0``, row ``j`` leaves: ``d`` moves along the
   edge ``s = -G_W^{-1} e_j`` (the objective grows by ``-lam_j`` per unit step) until the
   first blocking row ``r`` (ratio test), which enters; no blocking row means unbounded.
   The working set starts with *artificial* rows ``e_k^T d = x0_k`` at a feasible point
@@ -46,17 +56,18 @@ compacted as instances finish.
   cached (keyed by the tensor's identity, version counter and storage address).
 
 Deterministic rule at degenerate vertices and ties. Dual simplex: the entering row is the
-most violated one (ties: smallest row index); the leaving row the smallest row index among
-the ratios within a relative ``1e-12`` of the minimum. Primal method: the leaving row is an
-artificial row if any is left (largest ``|lam_j|``), otherwise the one with the most
-negative ``lam_j`` (Dantzig); the entering row the smallest row index among the near-minimal
-ratios. In both, after ``K`` consecutive zero-length (degenerate) pivots an instance
-switches to Bland's rule (smallest row index among the candidates) until it moves again,
-which rules out cycling, so the methods terminate; the final working set -- hence ``d``,
-``lam`` and the gradient -- is a deterministic function of the input. Ties in ``p`` or a
-zero ``p_k`` give one of the optimal vertices by this rule. In the paper's family (capacity
-rows ``>= 0``) every optimum has ``d_k = 0`` when ``p_k < 0``; for ``p_k = 0`` the dual method
-starts from ``d_k = 0``.
+most violated one (ties: smallest row index); breakpoints are taken in increasing order,
+ties by position in ``W``. Primal method: the leaving row is an artificial row if any is
+left (largest ``|lam_j|``), otherwise the one with the most negative ``lam_j`` (Dantzig);
+the entering row the smallest row index among the near-minimal ratios. In both, after
+``K`` consecutive zero-length (degenerate) pivots an instance switches to Bland's rule
+(smallest row index among the candidates, within a relative ``1e-12`` for the ratios; no
+flips) until it moves again, which rules out cycling, so the methods terminate; the final
+working set -- hence ``d``, ``lam`` and the gradient -- is a deterministic function of the
+input (and of the warm start, if one is given). Ties in ``p`` or a zero ``p_k`` give one of
+the optimal vertices by this rule; a warm start can end at another one of them. In the
+paper's family (capacity rows ``>= 0``) every optimum has ``d_k = 0`` when ``p_k < 0``; for
+``p_k = 0`` the dual method starts from ``d_k = 0``.
 
 Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed from
 the working set (with one step of iterative refinement against ``G_A``) and every instance
@@ -64,7 +75,8 @@ is checked on the original rows: primal feasibility
 ``G d - h <= 1e-9 (|h|_inf + |G|_max |d|_inf)``, dual feasibility ``lam_A >= -1e-9 |p|_inf``
 (stationarity ``G_A^T lam_A = p`` holds by construction, complementary slackness because
 ``lam = 0`` off ``A``). An instance that fails the check is reported (status
-``NUMERICAL``), never returned as if it were optimal. No NaN or inf is ever returned.
+``NUMERICAL``), never returned as if it were optimal; one that fails it after the dual
+simplex is solved again by the primal method first. No NaN or inf is ever returned.
 
 Backward pass: implicit differentiation of the KKT conditions (eqs. (9)-(12))
 -------------------------------------------------------------------------------
@@ -115,17 +127,13 @@ OPTIMAL, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3
 STATUS_NAMES = {OPTIMAL: "optimal", INFEASIBLE: "infeasible", UNBOUNDED: "unbounded",
                 NUMERICAL: "numerical failure / iteration limit"}
 
-_REFACTOR_EVERY = 32     # pivots between dense refactorisations of G_W^{-1} (at least K)
+_REFACTOR_EVERY = 32     # primal method: pivots between refactorisations of G_W^{-1} (at least K)
 _TOL_Q = 1e-11           # relative size of a blocking direction in the ratio test
 _TOL_TIE = 1e-12         # relative tie tolerance in the ratio test (Bland: smallest row)
 _TOL_LAM = 1e-10         # relative tolerance on multipliers during pivoting
 _TOL_CHECK = 1e-9        # relative tolerance of the final optimality certificate
 _TOL_FEAS = 1e-12        # relative primal infeasibility that the dual simplex still repairs
 _BFRT_KEEP = 1e-9        # a bound flip may use up this much less than the whole violation
-#: The dual simplex uses the bound-flipping ratio test from this many services on (below it
-#: flips are rare and the test's sort costs more than it saves; measured: 12 % fewer pivots
-#: at K = 10, 44 % at K = 50 on the benchmark batches).
-_BFRT_MIN_K = 16
 
 
 class LPError(ValueError):
@@ -383,19 +391,18 @@ class _Shared:
     over the kept rows (certificate scale), ``Gn^T``, the map from original to kept rows and
     the bound rows of every service (:class:`_BoundRows`)."""
 
-    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "GnT", "kept_of", "bounds", "csr", "scales")
+    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "kept_of", "bounds", "csr", "scales")
 
-    def __init__(self, G, keep, Gk, Gn, nrm, bounds):
+    def __init__(self, G, keep, Gk, Gn, nrm):
         self.G_ext = _extend(G)
         self.Gn_ext = _extend(Gn)
         self.gmax = Gk.abs().amax((-2, -1))
-        self.corner = None               # (weakref to p, (version, address, strides), rows (K,), bool)
-        self.GnT = Gn.T.contiguous()
+        self.corner = None               # (weakref to p, (version, address, strides), box corner exists)
         dev = G.device
         kept_of = torch.full((G.shape[0],), -1, dtype=torch.long, device=dev)
         kept_of[keep] = torch.arange(keep.numel(), device=dev)
         self.kept_of = kept_of           # original row -> kept row (-1: a zero row, dropped)
-        self.bounds = _BoundRows(Gn, *bounds)
+        self.bounds = _BoundRows(Gn)
         Gnp = Gn.detach().to("cpu").contiguous().numpy()
         nz = Gnp != 0
         rp = np.zeros(Gnp.shape[0] + 1, dtype=np.int64)
@@ -403,86 +410,52 @@ class _Shared:
         self.csr = (Gnp, rp, np.nonzero(nz)[1].astype(np.int64), Gnp[nz])   # Gn dense and as CSR
         self.scales = (nrm.detach().to("cpu").contiguous().numpy(), float(self.gmax))   # row norms, max |G_ij|
 
-    def box_corner(self, p, hn):
-        """:func:`_box_corner` for a shared ``p`` (K,) and the batch's ``hn``. Where every
-        service has a single bound row of each kind the rows do not depend on ``h``: they are
-        cached per ``p`` tensor (identity, version counter and storage address, so an in-place
-        change or a replaced ``.data`` recomputes them)."""
-        B = hn.shape[0]
-        bd = self.bounds
-        if bd.multi:
-            W0, ok = _box_corner(p.expand(B, -1), *bd.rows(hn), bd.m)
-            return W0, bool(ok.all())
+    def corner_ok(self, p):
+        """:meth:`_BoundRows.corner_ok` for a shared ``p`` (K,), cached per ``p`` tensor
+        (identity, version counter and storage address, so an in-place change or a replaced
+        ``.data`` recomputes it)."""
         c = self.corner
         key = (p._version, p.data_ptr(), p.stride())
         if c is None or c[0]() is not p or c[1] != key:
-            W0, ok = _box_corner(p.unsqueeze(0), bd.ub.unsqueeze(0), bd.lb.unsqueeze(0), bd.m)
-            c = self.corner = (weakref.ref(p), key, W0[0], bool(ok[0]))
-        return c[2].expand(B, -1).clone(), c[3]
+            c = self.corner = (weakref.ref(p), key, bool(self.bounds.corner_ok(p.unsqueeze(0))[0]))
+        return c[2]
 
 
 class _BoundRows:
     """The rows of a shared, row-normalised ``G`` that bound one service: ``+e_k`` (an upper
     bound ``d_k <= h_r``) and ``-e_k`` (a lower bound ``d_k >= -h_r``). Besides the rows ``I``
-    and ``-I`` of eq. (4a), a capacity row of a server or link that only service ``k`` uses is
-    one too. ``cand_ub`` / ``cand_lb`` (K, c) list them per service (padded with ``m``);
-    ``ub`` / ``lb`` (K,) are the first ones (``m``: none). With several candidates the
-    tightest one (smallest ``h_r``) is picked per instance (:meth:`rows`)."""
+    and ``-I`` of eq. (4a), the capacity row of a server or link that only service ``k`` uses
+    is one too, and may be the tighter bound. ``cand_ub`` / ``cand_lb`` (K, c) list them per
+    service (padded with ``m``; the solver picks the tightest per instance), ``has_ub`` /
+    ``has_lb`` (K,) say whether a service has any, ``rowsvc`` / ``rowup`` (m,) give the service
+    (-1: not a bound row) and the kind of every row, as NumPy arrays for the solver."""
 
-    __slots__ = ("m", "ub", "lb", "cand_ub", "cand_lb", "multi", "has_ub", "has_lb", "both",
-                 "rows_r", "rows_k", "rows_up")
+    __slots__ = ("m", "has_ub", "has_lb", "np")
 
-    def __init__(self, Gn, ub, lb, m):
-        K = Gn.shape[1]
-        self.m, self.ub, self.lb = m, ub, lb
+    def __init__(self, Gn):
+        m, K = Gn.shape
         single = (Gn != 0).sum(1) == 1
-        self.has_ub, self.has_lb = ub < m, lb < m
-        self.both = self.has_ub & self.has_lb
         rows = torch.arange(m, device=Gn.device).unsqueeze(1)
         cands = []
         for sign in (1.0, -1.0):
             hit = single.unsqueeze(1) & (Gn == sign)                # (m, K)
             c = max(1, int(hit.sum(0).amax())) if m else 1
             cands.append(torch.where(hit, rows, m).sort(dim=0).values[:c].T.contiguous())   # (K, c)
-        self.cand_ub, self.cand_lb = cands
-        self.multi = self.cand_ub.shape[1] > 1 or self.cand_lb.shape[1] > 1
-        # every candidate row once: its service and side (for the flip partner of a row)
-        r_all = torch.cat([self.cand_ub.flatten(), self.cand_lb.flatten()])
-        k_all = torch.arange(K, device=Gn.device).repeat_interleave(self.cand_ub.shape[1])
-        k_all = torch.cat([k_all, torch.arange(K, device=Gn.device).repeat_interleave(self.cand_lb.shape[1])])
-        up = torch.cat([torch.ones(self.cand_ub.numel(), dtype=torch.bool, device=Gn.device),
-                        torch.zeros(self.cand_lb.numel(), dtype=torch.bool, device=Gn.device)])
-        keep = (r_all < m) & self.both[k_all]
-        self.rows_r, self.rows_k, self.rows_up = r_all[keep], k_all[keep], up[keep]
+        cand_ub, cand_lb = cands
+        self.m = m
+        self.has_ub, self.has_lb = cand_ub[:, 0] < m, cand_lb[:, 0] < m
+        rowsvc = torch.full((m + 1,), -1, dtype=torch.long, device=Gn.device)
+        rowup = torch.zeros(m + 1, dtype=torch.bool, device=Gn.device)
+        ar = torch.arange(K, device=Gn.device).unsqueeze(1)
+        rowsvc[cand_ub] = ar.expand_as(cand_ub)
+        rowsvc[cand_lb] = ar.expand_as(cand_lb)
+        rowup[cand_ub] = True
+        self.np = tuple(x.to("cpu").contiguous().numpy() for x in (cand_ub, cand_lb, rowsvc[:m], rowup[:m]))
 
-    def rows(self, hn):
-        """The tightest upper- and lower-bound row of each service per instance, (B, K) each
-        (``m`` where a service has none)."""
-        B = hn.shape[0]
-        if not self.multi:
-            return self.ub.expand(B, -1), self.lb.expand(B, -1)
-        hx = torch.cat([hn, hn.new_full((B, 1), torch.inf)], 1)
-        out = []
-        for cand in (self.cand_ub, self.cand_lb):
-            pick = hx[:, cand].argmin(2, keepdim=True)             # (B, K, 1)
-            out.append(cand.expand(B, -1, -1).gather(2, pick).squeeze(2))
-        return out[0], out[1]
-
-    def flips(self, hn, ubrow, lbrow):
-        """Tables for the bound-flipping ratio test, (B, m) each: the row that replaces a bound
-        row when its service moves to the other bound (-1: none) and the distance between
-        the bounds (``inf``: no flip)."""
-        B = hn.shape[0]
-        pair = torch.full((B, self.m), -1, dtype=torch.long, device=hn.device)
-        wid = torch.full((B, self.m), torch.inf, dtype=hn.dtype, device=hn.device)
-        if self.rows_r.numel():
-            u = ubrow.clamp(max=self.m - 1)
-            l = lbrow.clamp(max=self.m - 1)
-            width = hn.gather(1, u) + hn.gather(1, l)                  # (B, K)
-            k = self.rows_k
-            pair[:, self.rows_r] = torch.where(self.rows_up, l[:, k], u[:, k])
-            wid[:, self.rows_r] = width[:, k]
-        return pair, wid
+    def corner_ok(self, P):
+        """Mask (B,) of the instances whose box corner exists: every service with ``p_k > 0``
+        has an upper-bound row, with ``p_k < 0`` a lower-bound row, with ``p_k = 0`` either."""
+        return torch.where(P > 0, self.has_ub, torch.where(P < 0, self.has_lb, self.has_ub | self.has_lb)).all(1)
 
 
 def _cached_prep(G):
@@ -497,8 +470,7 @@ def _cached_prep(G):
 
 def _prepare(G):
     """Row preprocessing of ``G``: non-zero-row mask and indices, the kept rows, their norms,
-    the row-normalised rows and (shared ``G``) the bound rows for :func:`_box_corner` and the
-    constants of :class:`_Shared`.
+    the row-normalised rows and (shared ``G``) the constants of :class:`_Shared`.
 
     A shared ``G`` is usually a constant of the model (eq. (4a)), so the result is cached
     for the last few ``G`` tensors, keyed by identity (weak reference), version counter,
@@ -519,122 +491,78 @@ def _prepare(G):
     nrm = Gk.norm(dim=-1)
     nrm = torch.where(nrm > 0, nrm, 1.0)                         # zero rows of a batched G
     Gn = Gk / nrm.unsqueeze(-1)
-    bounds = _bound_rows(Gn) if G.dim() == 2 else None
-    out = (nzmask, keep, Gk, nrm, Gn, bounds, _Shared(G, keep, Gk, Gn, nrm, bounds) if G.dim() == 2 else None)
+    out = (nzmask, keep, Gk, nrm, Gn, _Shared(G, keep, Gk, Gn, nrm) if G.dim() == 2 and keep.numel() else None)
     if G.dim() == 2 and not G.requires_grad:
         _PREP_CACHE.insert(0, (weakref.ref(G), (G._version, G.data_ptr(), G.stride()), out))
         del _PREP_CACHE[4:]
     return out
 
 
-def _bound_rows(Gn):
-    """First row ``+e_k`` and first row ``-e_k`` of a row-normalised ``G`` (m, K), per ``k``
-    (``m`` where there is none)."""
-    m = Gn.shape[0]
-    single = ((Gn != 0).sum(1) == 1).unsqueeze(1)               # rows with one non-zero entry
-    rows = torch.arange(m, device=Gn.device).unsqueeze(1)
-    ub = torch.where(single & (Gn == 1.0), rows, m).amin(0)
-    lb = torch.where(single & (Gn == -1.0), rows, m).amin(0)
-    return ub, lb, m
-
-
-def _box_corner(P, ub, lb, m):
-    """Dual-feasible starting basis from the bound rows of a shared, row-normalised ``G``.
-
-    For each service ``k`` an upper-bound row ``+e_k`` (``d_k <= D_k`` in eq. (4a)) if ``p_k > 0``,
-    a lower-bound row ``-e_k`` (``d_k >= 0``) if ``p_k <= 0`` (``+e_k`` if ``p_k = 0`` and there is
-    no ``-e_k`` row); ``ub``, ``lb`` (B, K) from :meth:`_BoundRows.rows` (``m`` meaning none). Its
-    multipliers are ``|p_k| >= 0``. Returns the rows (B, K) and a mask (B,) of the instances
-    that have them.
-    """
-    zero_pick = torch.where(lb < m, lb, ub)
-    W0 = torch.where(P > 0, ub, torch.where(P < 0, lb, zero_pick))
-    return W0.clamp(max=m - 1), (W0 < m).all(1)
-
-
-def _vm(x, M):
-    """``x_b^T M_b`` for x (B, n) and M (B, n, k) -> (B, k). For 8 <= n <= 16 a broadcast
-    product beats MKL's batched matrix-vector product on CPU (measured: 1.5-2.5x, B = 700)."""
-    n = M.shape[1]
-    if 8 <= n <= 16:
-        return (x.unsqueeze(2) * M).sum(1)
-    return torch.bmm(x.unsqueeze(1), M).squeeze(1)
-
-
-def _mv(M, x):
-    """``M_b x_b`` for M (B, k, n) and x (B, n) -> (B, k), computed as ``x^T M^T`` (bmm with a
-    transposed operand is 2-4x faster than its matrix-vector form on CPU for n >= 16)."""
-    return torch.bmm(x.unsqueeze(1), M.transpose(1, 2)).squeeze(1)
-
-
-def _warm_rows(basis, shared, W0):
+def _warm_rows(basis, shared):
     """Given working sets ``basis`` (B, K) (original row numbers, :attr:`LPResult.basis`) in
-    kept-row numbers, and a mask of the instances where every row exists and is kept (the
-    others get the box corner ``W0``); the solver checks the rest (invertible, dual feasible)."""
+    kept-row numbers, and a mask of the instances where every row exists and is kept; the
+    solver checks the rest (``G_W`` invertible, dual feasible) and starts the others from the
+    box corner."""
     m0 = shared.kept_of.numel()
     valid = ((basis >= 0) & (basis < m0)).all(1)
     Wk = shared.kept_of[basis.clamp(0, m0 - 1)]
     valid &= (Wk >= 0).all(1)
-    return torch.where(valid.unsqueeze(1), Wk, W0), valid
+    return Wk.clamp_min(0), valid
 
 
-def _dual_simplex(p, h, W, max_iter, shared, hk_max, flips=None, warm=None, W_box=None):
-    """Dual simplex on ``max p^T x s.t. G x <= h`` from dual-feasible working sets ``W``.
+def _dual_simplex(p, h, max_iter, shared, hk_max, W=None, warm=None):
+    """Dual simplex on ``max p^T x s.t. G x <= h`` from the box corner or a warm start.
 
-    ``G`` is the shared, row-normalised constraint matrix held by ``shared`` (dense and
-    CSR), ``p`` (B, n), ``h`` (B, m), ``W`` (B, n) the box corner of :func:`_box_corner`
-    (``G_W = diag(+-1)``, ``lam_W = G_W^{-T} p = |p| >= 0``) or, where ``warm`` (B,) is True, a
-    warm start, used if ``G_W`` is invertible and dual feasible (else the box corner ``W_box``).
+    ``G`` is the shared, row-normalised constraint matrix held by ``shared`` (with its bound
+    rows, :class:`_BoundRows`), ``p`` (B, n), ``h`` (B, m) the matching right-hand sides.
 
-    Each pivot brings the most violated row ``r`` into ``W`` and removes a row ``j`` with
-    ``a_j > 0``, ``a = g_r^T G_W^{-1}``, so that the multipliers ``lam - t a`` stay >= 0: the one
-    with the smallest ratio ``lam_j / a_j`` (ties: the first position of ``W``). ``G_W^{-1}`` gets
-    a rank-one update per pivot and is refactorised every ``max(64, 2n)`` pivots. After ``n``
-    zero-length dual steps in a row an instance follows Bland's rule until it moves again
-    (the violated row with the smallest index enters, the smallest row index among the
-    near-minimal ratios leaves), which rules out cycling. No ``a_j > 0`` proves
-    infeasibility (Farkas: ``y = e_r - a`` on ``W``).
+    Start. Per instance, each service's bound is its tightest bound row (smallest ``h``). The
+    box corner fixes service ``k`` at its upper bound if ``p_k > 0`` and at its lower bound if
+    ``p_k < 0`` (``p_k = 0``: the lower one if there is one): ``G_W = diag(+-1)``, its own
+    inverse, and ``lam_W = G_W^{-T} p = |p| >= 0``, so it is dual feasible (the caller checked
+    that these rows exist). Where ``warm`` (B,) is True, ``W`` (B, n) (kept rows) is used
+    instead if ``G_W`` is invertible and dual feasible.
 
-    ``flips`` (the tables of :meth:`_BoundRows.flips`, used from ``_BFRT_MIN_K`` services on):
-    the bound-flipping ratio test. The breakpoint ``lam_j / a_j`` of a bound row ``+e_k`` (or
-    ``-e_k``) whose opposite row exists can be *passed* by swapping the row for its opposite:
-    service ``k`` moves to its other bound and the row's multiplier changes sign with the row,
-    so it stays >= 0; this uses up ``a_j (u_k - l_k)`` of the violation of ``r``. Breakpoints are
-    passed in increasing order (ties: position) while violation remains; the first one that
-    cannot be passed leaves; if all are passed the LP is infeasible. A flip negates a
-    column of ``G_W^{-1}`` and moves the vertex by ``-(u_k - l_k) G_W^{-1} e_k``. (Not in Bland
-    mode.)
+    Pivots. The most violated row ``r`` enters; ``a = g_r^T G_W^{-1}`` (``g_r = sum_k a_k
+    g_{W_k}``); the multipliers move along ``lam - t a``. Bound-flipping ratio test: the
+    breakpoints ``t = lam_j / a_j`` (``a_j > 0``) are passed in increasing order (ties: position)
+    while the violation of ``r`` lasts; passing the breakpoint of a bound row whose service
+    has both bounds swaps the row for the opposite one -- the service moves to its other
+    bound, the row's multiplier changes sign with the row and stays >= 0 -- and uses up
+    ``a_j (u_k - l_k)`` of the violation. The first breakpoint that cannot be passed (a capacity
+    row, a one-sided bound, or one that would use up the rest) leaves ``W``; if every one is
+    passed the LP is infeasible (Farkas: ``y = e_r - a`` on ``W``). After ``n`` zero-length dual
+    steps in a row an instance follows Bland's rule until it moves again (the violated row
+    with the smallest index enters, the smallest row index among the near-minimal ratios
+    leaves, no flips), which rules out cycling. ``G_W^{-1}`` gets a rank-one update per pivot
+    (a flip negates one of its columns) and is refactorised every ``max(64, 2n)`` pivots;
+    the vertex moves along the edge (``d + theta G_W^{-1} e_j``) and by
+    ``-(u_k - l_k) G_W^{-1} e_k`` per flip.
 
-    At the end the vertex and the multipliers are recomputed from ``W`` with one step of
-    iterative refinement each and checked (the certificate of :func:`_solve_core`; ``hk_max``
-    (B,) is ``|h|_inf`` of the original rows). The loop runs per instance in compiled code
-    (:mod:`splitalloc._dual_kernel`, numba), on the CPU. Returns ``W``, ``Minv = G_W^{-1}``, a
-    status (``OPTIMAL``, ``INFEASIBLE``, or ``NUMERICAL`` where the certificate fails), ``d``
-    and the multipliers of the original rows ``W`` (zero where not optimal), on the device
-    of ``h``.
+    End. The vertex and the multipliers are recomputed from ``W`` with one step of iterative
+    refinement each and checked (the certificate of :func:`_solve_core`; ``hk_max`` (B,) is
+    ``|h|_inf`` of the original rows).
+
+    The loop runs per instance, compiled (:mod:`splitalloc._dual_kernel`, numba), on the
+    CPU. Returns ``W``, ``Minv = G_W^{-1}``, a status (``OPTIMAL``, ``INFEASIBLE``, or
+    ``NUMERICAL`` where the certificate fails), ``d`` and the multipliers of the original
+    rows in ``W`` (zero where not optimal), on the device of ``h``.
     """
     from splitalloc import _dual_kernel as kern
 
     B, n = p.shape
     dev = h.device
     Gnp, rp, ci, cv = shared.csr
-    cpu = [x.detach().to("cpu").contiguous().numpy() for x in (p, h)]
-    hk_max = hk_max.detach().to("cpu").contiguous().numpy()
-    W0 = W.detach().to("cpu").numpy().astype(np.int64)
-    Wb = W0.copy()
-    warm_np = (np.zeros(B, dtype=np.bool_) if warm is None
-               else warm.detach().to("cpu").numpy().astype(np.bool_))
-    if warm is not None:
-        W0 = W_box.detach().to("cpu").numpy().astype(np.int64)
-    if flips is None:
-        pair, wid, use = np.zeros((B, 1), dtype=np.int64), np.zeros((B, 1)), False
+    p_np, h_np, hk_np = (x.detach().to("cpu").contiguous().numpy() for x in (p, h, hk_max))
+    if warm is None:
+        W_np, warm_np = np.zeros((B, n), dtype=np.int64), np.zeros(B, dtype=np.bool_)
     else:
-        pair, wid = (x.detach().to("cpu").contiguous().numpy() for x in flips)
-        use = True
+        W_np = W.detach().to("cpu").numpy().astype(np.int64)    # a copy: overwritten
+        warm_np = warm.detach().to("cpu").numpy().astype(np.bool_)
     Minv, d, lam, status, _, _ = kern.solve_dual(
-        cpu[0], Gnp, rp, ci, cv, cpu[1], Wb, W0, warm_np, pair, wid, use, int(max_iter),
-        max(64, 2 * n), _TOL_Q, _TOL_TIE, _TOL_FEAS, _BFRT_KEEP, _TOL_CHECK, *shared.scales, hk_max)
-    return tuple(torch.from_numpy(x).to(dev) for x in (Wb, Minv, status, d, lam))
+        p_np, Gnp, rp, ci, cv, h_np, W_np, warm_np, *shared.bounds.np, True, int(max_iter),
+        max(64, 2 * n), _TOL_Q, _TOL_TIE, _TOL_FEAS, _BFRT_KEEP, _TOL_CHECK, *shared.scales, hk_np)
+    return tuple(torch.from_numpy(x).to(dev) for x in (W_np, Minv, status, d, lam))
 
 
 # ------------------------------------------------------------------------- validation
@@ -754,7 +682,7 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
         max_iter = 50 * (m + 2 * K) + 100
     # drop rows that are zero for every instance (eq. (4a): servers/links no service uses),
     # scale the others to unit norm (the LP is unchanged); cached for a shared G
-    nzmask, keep, Gk, nrm, Gn, bounds, consts = _prepare(G)
+    nzmask, keep, Gk, nrm, Gn, consts = _prepare(G)
     mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     clean = True                         # no instance found infeasible so far
@@ -768,25 +696,21 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
     dual = None                          # (instances, W, Minv, status) from the dual simplex
     # 1) dual simplex from the box corner where G has the bound rows (the paper's family)
     if method in ("auto", "dual") and G.dim() == 2 and mk > 0:
-        bd = consts.bounds
         if p.dim() == 1:                                         # one p for the batch
-            W0, all_ok = consts.box_corner(p, hn)
+            all_ok = consts.corner_ok(p)
             dual_ok = None                                       # = all_ok for every instance
         else:
-            W0, dual_ok = _box_corner(P, *bd.rows(hn), bd.m)
+            dual_ok = consts.bounds.corner_ok(P)
             all_ok = bool(dual_ok.all())
         if method == "dual" and not all_ok:
             raise ValueError("solve_batch: method='dual' needs rows +e_k / -e_k in G (bounds on d) "
                              "matching the sign of p_k for every service")
-        flips = None
-        if K >= _BFRT_MIN_K and bool(bd.both.any()):
-            flips = bd.flips(hn, *bd.rows(hn))
         hk_max = hk.abs().amax(1)
         if clean and B and all_ok:                               # every instance (the usual case)
-            Ws, warm = W0, None
+            Ws, warm = None, None
             if warm_start is not None:
-                Ws, warm = _warm_rows(warm_start, consts, W0)
-            out = _dual_simplex(P, hn, Ws, max_iter, consts, hk_max, flips, warm, W0)
+                Ws, warm = _warm_rows(warm_start, consts)
+            out = _dual_simplex(P, hn, max_iter, consts, hk_max, Ws, warm)
             if not bool((out[2] == NUMERICAL).any()):            # done: outputs straight away
                 return _dual_result(out, keep, nrm, m, want_lam)
             dual = (None,) + out[:3]
@@ -795,12 +719,10 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
                 dual_ok = torch.full((B,), all_ok, dtype=torch.bool, device=dev)
             idx = (dual_ok & status.eq(OPTIMAL)).nonzero().squeeze(1)
             if idx.numel():
-                W0i, warm = W0[idx], None
-                Ws = W0i
+                Ws, warm = None, None
                 if warm_start is not None:
-                    Ws, warm = _warm_rows(warm_start[idx], consts, W0i)
-                fl = None if flips is None else (flips[0][idx], flips[1][idx])
-                dual = (idx,) + _dual_simplex(P[idx], hn[idx], Ws, max_iter, consts, hk_max[idx], fl, warm, W0i)[:3]
+                    Ws, warm = _warm_rows(warm_start[idx], consts)
+                dual = (idx,) + _dual_simplex(P[idx], hn[idx], max_iter, consts, hk_max[idx], Ws, warm)[:3]
     elif method not in ("auto", "dual", "primal"):
         raise ValueError(f"solve_batch: method must be 'auto', 'dual' or 'primal', got {method!r}")
     x0 = torch.zeros(B, K, dtype=dt, device=dev)
@@ -856,8 +778,8 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
                      if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
     lW = lW / wn                                                 # multipliers of the original rows
     # certificate: primal feasibility, dual feasibility, zero multipliers on artificial rows
-    gmax = consts.gmax if consts is not None else Gk.abs().amax((-2, -1))
-    scale = hk.abs().amax(1) + gmax * d.abs().amax(1)
+    gmax = consts.gmax if consts is not None else (Gk.abs().amax((-2, -1)) if mk else torch.zeros((), dtype=dt, device=dev))
+    scale = (hk.abs().amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) + gmax * d.abs().amax(1)
     viol = ((_matvec(Gk, d) - hk).amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) \
         > _TOL_CHECK * scale
     ps = _TOL_CHECK * P.abs().amax(1, keepdim=True)
