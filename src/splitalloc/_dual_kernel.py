@@ -168,8 +168,8 @@ def _bounds(cand, h, out):
 
 
 @njit(cache=True)
-def solve_dual(P, G, rp, ci, cv, H, W, warm, cand_ub, cand_lb, rowsvc, rowup, bfrt, max_iter,
-               refactor, tol_q, tol_tie, tol_feas, bfrt_keep, tol_check, nrm, gmax, hk_max):
+def solve_dual(P, G, rp, ci, cv, H, W, warm, kept_of, cand_ub, cand_lb, rowsvc, rowup, bfrt,
+               max_iter, refactor, tol_q, tol_tie, tol_feas, bfrt_keep, tol_check, nrm, gmax, hk_max):
     """Dual simplex for every instance of the batch, then its final vertex and certificate.
 
     Bound rows: ``cand_ub`` / ``cand_lb`` (n, c) list the rows ``+e_k`` / ``-e_k`` of each
@@ -178,9 +178,10 @@ def solve_dual(P, G, rp, ci, cv, H, W, warm, cand_ub, cand_lb, rowsvc, rowup, bf
     such row (-1: not a bound row), for the flip partner. The box corner (the start) fixes
     service ``k`` at its upper bound if ``p_k > 0``, at its lower bound if ``p_k < 0`` or
     ``p_k = 0`` (the upper one if there is no lower one); the caller has checked that these
-    rows exist. ``W`` (B, n): where ``warm[b]`` is True, a warm start, used if ``G_W`` is
-    invertible and dual feasible (``lam >= -tol_check |p|_inf``), else the box corner;
-    overwritten with the final working sets. ``bfrt``: the bound-flipping ratio test (see
+    rows exist. ``W`` (B, n): with ``warm`` True, warm starts in the original row numbers
+    (``kept_of`` maps them to rows of ``G``, -1 for a dropped row), each used if every row is
+    in range and kept, ``G_W`` is invertible and dual feasible (``lam >= -tol_check |p|_inf``),
+    else the box corner; overwritten with the final working sets (rows of ``G``). ``bfrt``: the bound-flipping ratio test (see
     :func:`splitalloc.layer._dual_simplex`). ``nrm`` (m,): the norms of the original rows,
     ``gmax`` their largest entry, ``hk_max`` (B,) ``|h|_inf`` of the original rows (for the
     certificate of :func:`_finish`). Returns ``Minv`` (B, n, n), the final ``d`` (B, n) and
@@ -222,7 +223,16 @@ def solve_dual(P, G, rp, ci, cv, H, W, warm, cand_ub, cand_lb, rowsvc, rowup, bf
         _bounds(cand_ub, h, ub)
         _bounds(cand_lb, h, lb)
         started = False
-        if warm[b]:
+        usable = warm
+        if warm:                                     # original row numbers -> rows of G
+            m0 = kept_of.shape[0]
+            for k in range(n):
+                r = Wb[k]
+                if r < 0 or r >= m0 or kept_of[r] < 0:
+                    usable = False
+                else:
+                    Wb[k] = kept_of[r]
+        if usable:
             if _factor(G, Wb, Minv, scratch):
                 _multipliers(Minv, p, lam)
                 ok = True

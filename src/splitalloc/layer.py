@@ -391,7 +391,7 @@ class _Shared:
     over the kept rows (certificate scale), ``Gn^T``, the map from original to kept rows and
     the bound rows of every service (:class:`_BoundRows`)."""
 
-    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "kept_of", "bounds", "csr", "scales")
+    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "kept_of", "kept_np", "bounds", "csr", "scales")
 
     def __init__(self, G, keep, Gk, Gn, nrm):
         self.G_ext = _extend(G)
@@ -402,6 +402,7 @@ class _Shared:
         kept_of = torch.full((G.shape[0],), -1, dtype=torch.long, device=dev)
         kept_of[keep] = torch.arange(keep.numel(), device=dev)
         self.kept_of = kept_of           # original row -> kept row (-1: a zero row, dropped)
+        self.kept_np = kept_of.to("cpu").numpy()
         self.bounds = _BoundRows(Gn)
         Gnp = Gn.detach().to("cpu").contiguous().numpy()
         nz = Gnp != 0
@@ -498,19 +499,7 @@ def _prepare(G):
     return out
 
 
-def _warm_rows(basis, shared):
-    """Given working sets ``basis`` (B, K) (original row numbers, :attr:`LPResult.basis`) in
-    kept-row numbers, and a mask of the instances where every row exists and is kept; the
-    solver checks the rest (``G_W`` invertible, dual feasible) and starts the others from the
-    box corner."""
-    m0 = shared.kept_of.numel()
-    valid = ((basis >= 0) & (basis < m0)).all(1)
-    Wk = shared.kept_of[basis.clamp(0, m0 - 1)]
-    valid &= (Wk >= 0).all(1)
-    return Wk.clamp_min(0), valid
-
-
-def _dual_simplex(p, h, max_iter, shared, hk_max, W=None, warm=None):
+def _dual_simplex(p, h, max_iter, shared, hk_max, warm=None):
     """Dual simplex on ``max p^T x s.t. G x <= h`` from the box corner or a warm start.
 
     ``G`` is the shared, row-normalised constraint matrix held by ``shared`` (with its bound
@@ -520,8 +509,9 @@ def _dual_simplex(p, h, max_iter, shared, hk_max, W=None, warm=None):
     box corner fixes service ``k`` at its upper bound if ``p_k > 0`` and at its lower bound if
     ``p_k < 0`` (``p_k = 0``: the lower one if there is one): ``G_W = diag(+-1)``, its own
     inverse, and ``lam_W = G_W^{-T} p = |p| >= 0``, so it is dual feasible (the caller checked
-    that these rows exist). Where ``warm`` (B,) is True, ``W`` (B, n) (kept rows) is used
-    instead if ``G_W`` is invertible and dual feasible.
+    that these rows exist). ``warm`` (B, n), original row numbers (:attr:`LPResult.basis`):
+    an instance starts there instead if every row exists and is kept and ``G_W`` is
+    invertible and dual feasible.
 
     Pivots. The most violated row ``r`` enters; ``a = g_r^T G_W^{-1}`` (``g_r = sum_k a_k
     g_{W_k}``); the multipliers move along ``lam - t a``. Bound-flipping ratio test: the
@@ -555,12 +545,11 @@ def _dual_simplex(p, h, max_iter, shared, hk_max, W=None, warm=None):
     Gnp, rp, ci, cv = shared.csr
     p_np, h_np, hk_np = (x.detach().to("cpu").contiguous().numpy() for x in (p, h, hk_max))
     if warm is None:
-        W_np, warm_np = np.zeros((B, n), dtype=np.int64), np.zeros(B, dtype=np.bool_)
+        W_np = np.zeros((B, n), dtype=np.int64)
     else:
-        W_np = W.detach().to("cpu").numpy().astype(np.int64)    # a copy: overwritten
-        warm_np = warm.detach().to("cpu").numpy().astype(np.bool_)
+        W_np = warm.detach().to("cpu").numpy().astype(np.int64)  # a copy: overwritten
     Minv, d, lam, status, _, _ = kern.solve_dual(
-        p_np, Gnp, rp, ci, cv, h_np, W_np, warm_np, *shared.bounds.np, True, int(max_iter),
+        p_np, Gnp, rp, ci, cv, h_np, W_np, warm is not None, shared.kept_np, *shared.bounds.np, True, int(max_iter),
         max(64, 2 * n), _TOL_Q, _TOL_TIE, _TOL_FEAS, _BFRT_KEEP, _TOL_CHECK, *shared.scales, hk_np)
     return tuple(torch.from_numpy(x).to(dev) for x in (W_np, Minv, status, d, lam))
 
@@ -707,10 +696,7 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
                              "matching the sign of p_k for every service")
         hk_max = hk.abs().amax(1)
         if clean and B and all_ok:                               # every instance (the usual case)
-            Ws, warm = None, None
-            if warm_start is not None:
-                Ws, warm = _warm_rows(warm_start, consts)
-            out = _dual_simplex(P, hn, max_iter, consts, hk_max, Ws, warm)
+            out = _dual_simplex(P, hn, max_iter, consts, hk_max, warm_start)
             if not bool((out[2] == NUMERICAL).any()):            # done: outputs straight away
                 return _dual_result(out, keep, nrm, m, want_lam)
             dual = (None,) + out[:3]
@@ -719,10 +705,8 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_s
                 dual_ok = torch.full((B,), all_ok, dtype=torch.bool, device=dev)
             idx = (dual_ok & status.eq(OPTIMAL)).nonzero().squeeze(1)
             if idx.numel():
-                Ws, warm = None, None
-                if warm_start is not None:
-                    Ws, warm = _warm_rows(warm_start[idx], consts)
-                dual = (idx,) + _dual_simplex(P[idx], hn[idx], max_iter, consts, hk_max[idx], Ws, warm)[:3]
+                ws = None if warm_start is None else warm_start[idx]
+                dual = (idx,) + _dual_simplex(P[idx], hn[idx], max_iter, consts, hk_max[idx], ws)[:3]
     elif method not in ("auto", "dual", "primal"):
         raise ValueError(f"solve_batch: method must be 'auto', 'dual' or 'primal', got {method!r}")
     x0 = torch.zeros(B, K, dtype=dt, device=dev)
