@@ -40,7 +40,7 @@ only; the CSV records it. Writes ``benchmarks/results/scaling.csv`` (read by
 :func:`splitalloc.plots.plot_scaling`).
 
     python benchmarks/lp_layer.py [--repeats 15] [--repeats-slow 7] [--batch 700] [--cases 3,10,50]
-    python benchmarks/lp_layer.py --scaling [--scaling-repeats 7]
+    python benchmarks/lp_layer.py --scaling [--scaling-repeats 9]
 
 The machine is shared (2 cores, other jobs running): numbers are wall-clock medians and
 vary with the load; the table prints torch's thread count and the 1-minute load average.
@@ -161,10 +161,13 @@ def median_time(fn, repeats: int, warmup: int = 1) -> float:
     return statistics.median(timings(fn, repeats, warmup))
 
 
-def interleaved(fns: dict, repeats: dict, warmup: int = 1) -> dict:
+def interleaved(fns: dict, repeats: dict, warmup: int = 1, pause: float = 0.05) -> dict:
     """Times of each ``fns[name]()``, the methods run in turn within every repeat (so a change
     of the machine's load hits all of them alike); ``repeats[name]`` calls each after
-    ``warmup`` untimed ones. A method that raises is dropped (its error is in the result)."""
+    ``warmup`` untimed ones. A method that raises is dropped (its error is in the result).
+    Before each timed call the process sleeps ``pause`` seconds (not timed), so that a
+    multi-threaded peer's worker threads, which keep spinning for a while after a call, do
+    not run into the next method's time."""
     out = {name: [] for name in fns}
     failed = {}
     for name, fn in fns.items():
@@ -178,6 +181,7 @@ def interleaved(fns: dict, repeats: dict, warmup: int = 1) -> dict:
         for name, fn in fns.items():
             if name in failed or rep >= repeats[name]:
                 continue
+            time.sleep(pause)
             t0 = time.perf_counter()
             try:
                 fn()
@@ -453,7 +457,11 @@ def _moreau_cell(N, K, batch, seed, repeats, mem_gib, conn):
         for diff in ("exact", "smoothed"):
             try:
                 fn, _ = moreau_fn(p, G, h, w, solver="active_set", diff_method=diff)
-                res[diff] = statistics.median(timings(fn, repeats))
+                ts = interleaved({"m": fn}, {"m": repeats})["m"]
+                if isinstance(ts, str):                  # the solver raised: try the next mode
+                    res[diff + "_error"] = ts
+                    continue
+                res[diff] = statistics.median(ts)
                 break
             except Exception as exc:      # noqa: BLE001
                 res[diff + "_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
@@ -535,7 +543,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeats", type=int, default=15, help="repeats for our layer and Moreau (>= 7)")
     ap.add_argument("--repeats-slow", type=int, default=7, help="repeats for cvxpylayers, cvxpy, HiGHS")
     ap.add_argument("--no-slow", action="store_true", help="skip cvxpylayers, cvxpy and HiGHS timings")
-    ap.add_argument("--scaling-repeats", type=int, default=7, help="repeats per size in --scaling mode")
+    ap.add_argument("--scaling-repeats", type=int, default=9, help="repeats per size in --scaling mode")
     ap.add_argument("--no-moreau", action="store_true", help="--scaling without the Moreau column")
     ap.add_argument("--moreau-memory-gib", type=float, default=8.0,
                     help="address-space cap of each Moreau scaling cell's child process")

@@ -162,7 +162,8 @@ class LPResult:
 
     ``d`` (B, K) and ``lam`` (B, m) are the primal and dual optima (rows with a status other
     than ``OPTIMAL`` hold zeros); ``basis`` (B, K) holds the active row of each working-set
-    position (``-1 - k`` for an artificial row of service ``k``); ``status`` (B,) int64.
+    position (``-1 - k`` for an artificial row of service ``k``), the final working set, which
+    ``warm_start`` of a later call accepts; ``status`` (B,) int64.
     """
 
     d: torch.Tensor
