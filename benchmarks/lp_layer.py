@@ -35,8 +35,9 @@ of forward+backward). Writes ``benchmarks/results/lp_layer.csv`` (read by the me
 service's parts on a random walk of servers) and K in {3, 10, 50}; ours forward and
 forward+backward, and Moreau active-set forward+backward (exact, or smoothed where exact
 fails) per batch of 700. Each Moreau cell runs in a child process with its address space
-capped (``--moreau-memory-gib``, default 8) so that running out of memory fails that cell
-only; the CSV records it. Writes ``benchmarks/results/scaling.csv`` (read by
+capped (``--moreau-memory-gib``, default 12; the cap counts reserved virtual memory too) so
+that running out of memory fails that cell only, without pushing the shared machine into
+swapless exhaustion; the CSV records it. Writes ``benchmarks/results/scaling.csv`` (read by
 :func:`splitalloc.plots.plot_scaling`).
 
     python benchmarks/lp_layer.py [--repeats 15] [--repeats-slow 7] [--batch 700] [--cases 3,10,50]
@@ -480,10 +481,14 @@ def moreau_cell(N, K, batch, seed, repeats, mem_gib):
     proc = ctx.Process(target=_moreau_cell, args=(N, K, batch, seed, repeats, mem_gib, child))
     proc.start()
     child.close()
-    res = parent.recv() if parent.poll(3600) else {"error": "no answer within an hour"}
+    try:
+        res = parent.recv() if parent.poll(3600) else {"error": "no answer within an hour"}
+    except EOFError:                                   # the child died without answering
+        res = {}
     proc.join()
-    if proc.exitcode not in (0, None) and not res:
-        res = {"error": f"child exited with {proc.exitcode}"}
+    if not res:
+        res = {"error": f"the child process died (exit code {proc.exitcode}); Moreau aborts when an "
+                        f"allocation fails, here under the {mem_gib:g} GiB address-space cap"}
     return res
 
 
@@ -491,7 +496,8 @@ def scaling(args) -> None:
     import pandas as pd
 
     records = []
-    for N in SCALING_N:
+    sizes = [int(x) for x in args.N.split(",")] if args.N else SCALING_N
+    for N in sizes:
         for K in SCALING_K:
             G, p, h, w, N_, E_ = scaling_instance(N, K, args.batch, args.seed)
             m, B = G.shape[0], h.shape[0]
@@ -514,6 +520,7 @@ def scaling(args) -> None:
                 notes = [v for k, v in mo.items() if k.endswith("error")]
                 rec["moreau_note"] = "; ".join(notes)
                 rec["moreau_ratio"] = rec["moreau_ms"] / rec["forward_backward_ms"]
+                rec["moreau_memory_gib"] = args.moreau_memory_gib
             records.append(rec)
             print(f"  N={N:5d} K={K:3d} m={m:6d} batch={B:4d}  fwd {tf * 1e3:9.2f} ms  fwd+bwd {tb * 1e3:9.2f} ms"
                   + (f"  Moreau {rec['moreau_ms']:9.2f} ms ({rec['moreau_method'] or rec['moreau_note']})"
@@ -545,7 +552,8 @@ def main(argv=None) -> None:
     ap.add_argument("--no-slow", action="store_true", help="skip cvxpylayers, cvxpy and HiGHS timings")
     ap.add_argument("--scaling-repeats", type=int, default=9, help="repeats per size in --scaling mode")
     ap.add_argument("--no-moreau", action="store_true", help="--scaling without the Moreau column")
-    ap.add_argument("--moreau-memory-gib", type=float, default=8.0,
+    ap.add_argument("--N", default=None, help="--scaling: comma-separated network sizes (default 23,100,500,2000)")
+    ap.add_argument("--moreau-memory-gib", type=float, default=12.0,
                     help="address-space cap of each Moreau scaling cell's child process")
     ap.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
     ap.add_argument("--seed", type=int, default=0)

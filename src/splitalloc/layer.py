@@ -389,8 +389,9 @@ _PREP_CACHE: list = []       # [(weakref to G, (version, address, strides), prep
 class _Shared:
     """Constants derived from a shared ``G`` (m, K), cached with its preprocessing: the
     extended rows ``[G; I]`` (backward pass), ``[Gn; I]`` (final vertex), ``max |G_ij|``
-    over the kept rows (certificate scale), ``Gn^T``, the map from original to kept rows and
-    the bound rows of every service (:class:`_BoundRows`)."""
+    over the kept rows (certificate scale), the map from original to kept rows, the bound
+    rows of every service (:class:`_BoundRows`) and, as NumPy arrays for the compiled dual
+    simplex, ``Gn`` (dense and CSR) and the row norms."""
 
     __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "kept_of", "kept_np", "bounds", "csr", "scales")
 
