@@ -181,8 +181,9 @@ def solve_dual(P, G, rp, ci, cv, H, W, warm, kept_of, cand_ub, cand_lb, rowsvc, 
     rows exist. ``W`` (B, n): with ``warm`` True, warm starts in the original row numbers
     (``kept_of`` maps them to rows of ``G``, -1 for a dropped row), each used if every row is
     in range and kept, ``G_W`` is invertible and dual feasible (``lam >= -tol_check |p|_inf``),
-    else the box corner; overwritten with the final working sets (rows of ``G``). ``bfrt``: the bound-flipping ratio test (see
-    :func:`splitalloc.layer._dual_simplex`). ``nrm`` (m,): the norms of the original rows,
+    else the box corner; overwritten with the final working sets (rows of ``G``). ``bfrt``:
+    the bound-flipping ratio test (see :func:`splitalloc.layer._dual_simplex`). ``nrm`` (m,):
+    the norms of the original rows,
     ``gmax`` their largest entry, ``hk_max`` (B,) ``|h|_inf`` of the original rows (for the
     certificate of :func:`_finish`). Returns ``Minv`` (B, n, n), the final ``d`` (B, n) and
     ``lam`` (B, n) (multipliers of the original rows in ``W``), ``status`` (B,)
