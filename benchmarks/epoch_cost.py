@@ -1,41 +1,76 @@
-"""Time per training epoch: objective-driven (LSTM -> LP layer) vs two-stage (LSTM on MSE).
+"""Time per training epoch: objective-driven (LSTM -> LP layer) vs two-stage (LSTM on MSE),
+and the objective-driven epoch with and without warm starts of the LP layer.
 
-Goal (issue 4): an objective-driven epoch costs at most 2x a two-stage epoch. Both train the
-same LSTM (config defaults: window, hidden size, batch size) on the same GEANT scenario
-(seed 0, default M and Sigma); the objective-driven epoch adds, per mini-batch, one batched
-``lp_solve`` forward and its implicit backward (eq. 12) and the learnable capacities. The offline
-targets ``d*`` are computed once before timing (as in ``run_framework``).
+Issue 4's goal: an objective-driven epoch costs at most 2x a two-stage epoch. Issue 11: the
+objective-driven training re-solves nearly the same LPs every epoch (the same training
+samples, slightly changed forecasts and capacity estimates), so each solve can start from
+the sample's optimal working set of the previous epoch (``TrainSettings.lp_warm_start``,
+``splitalloc.layer.lp_solve(..., warm_start=...)``). This script reports the epoch-cost ratio
+objective-driven / two-stage *before* (cold starts) and *after* (warm starts), and the time
+spent inside the LP layer per epoch.
 
-    SPLITALLOC_DATA_DIR=../shared/data python benchmarks/epoch_cost.py [--epochs 5] [--repeats 3] [--threads 1]
+All three train the same LSTM (config defaults: window, hidden size, batch size, input
+normalisation 'global') on the same GEANT scenario (seed 0, default M and Sigma) through the
+same ``_fit`` loop, for whole epochs without validation; the objective-driven ones add, per
+mini-batch, one batched ``lp_solve`` forward and its implicit backward (eq. 12) and the
+learnable capacities. The offline targets ``d*`` are computed once before timing (as in
+``run_framework``). Methods alternate within every repeat (the machine is shared); one
+untimed epoch first (it also fills the warm-start memory, as the first epoch of a training
+run would).
 
-Prints one table (median seconds per epoch over repeats) and the ratio.
+    SPLITALLOC_DATA_DIR=../shared/data python benchmarks/epoch_cost.py [--epochs 5] [--repeats 5] [--threads 1]
+
+Prints one table (median seconds per epoch over repeats, and the LP layer's share) and the
+ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
 import statistics
 import time
 
 import torch
 
 from splitalloc import frameworks as fw
+from splitalloc import layer
 from splitalloc.models import TrafficPredictor
 
 
-def _time_epochs(loss_fn, params, n, settings, epochs, seed):
-    gen = torch.Generator().manual_seed(seed)
-    fw._fit(params, loss_fn, n, 1, settings.batch_size, gen, False, "")   # warm-up, untimed
-    t0 = time.perf_counter()
-    fw._fit(params, loss_fn, n, epochs, settings.batch_size, gen, False, "")
-    return (time.perf_counter() - t0) / epochs
+class _LayerClock:
+    """Adds up the time spent in the LP layer (``splitalloc.layer._LPFunction``: its forward
+    pass, i.e. the solve, and its backward pass) while active."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __enter__(self):
+        fn = layer._LPFunction
+        self._saved = (fn.__dict__["forward"], fn.__dict__["backward"])
+        fwd, bwd = (f.__func__ for f in self._saved)
+
+        def timed(f):
+            def run(*args):
+                t0 = time.perf_counter()
+                out = f(*args)
+                self.seconds += time.perf_counter() - t0
+                return out
+            return staticmethod(run)
+
+        fn.forward, fn.backward = timed(fwd), timed(bwd)
+        return self
+
+    def __exit__(self, *exc):
+        layer._LPFunction.forward, layer._LPFunction.backward = self._saved
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", default="geant")
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1,
                     help="torch intra-op threads (1: stable timings on a shared 2-core machine)")
@@ -43,48 +78,66 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
 
     scenario = fw.make_scenario(args.dataset, seed=args.seed)
-    settings = fw.TrainSettings()
-    data = fw._prepare(scenario, settings)
+    base = dataclasses.replace(fw.TrainSettings(), input_normalisation="global", eval_every=10**9)
+    data = fw._prepare(scenario, base)
     X = data.X["train"]
     n = X.shape[0]
-    K = data.scale.shape[0]
-    Y = torch.as_tensor(data.Y["train"] / data.scale, dtype=torch.float32)
-
+    K = data.mean.shape[0]
+    steps = math.ceil(n / base.batch_size)
+    Z = data.z("train")
     lp = fw._LP(scenario.problem)
     d_star = torch.as_tensor(fw._offline(lp, scenario, data.Y["train"]))
 
-    two_stage, objective = [], []
-    for r in range(args.repeats):
-        model = TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers, seed=r)
-        two_stage.append(_time_epochs(lambda idx: ((Y[idx] - model(X[idx])) ** 2).mean(),
-                                      [{"params": model.parameters(), "lr": settings.learning_rate}],
-                                      n, settings, args.epochs, r))
+    def two_stage(r):
+        model = TrafficPredictor(K, base.hidden_size, num_layers=base.num_layers, seed=r)
+        return model, [{"params": model.parameters(), "lr": base.learning_rate}], \
+            lambda idx: ((Z[idx] - model(X[idx])) ** 2).mean()
 
+    def objective(r, warm):
         policy = fw.ObjectiveDrivenPolicy(
-            TrafficPredictor(K, settings.hidden_size, num_layers=settings.num_layers, seed=r),
-            scenario.problem, mu_C=scenario.network.mu_C, mu_B=scenario.network.mu_B, scale=data.scale)
+            TrafficPredictor(K, base.hidden_size, num_layers=base.num_layers, seed=r), scenario.problem,
+            mu_C=scenario.network.mu_C, mu_B=scenario.network.mu_B, mean=data.mean, std=data.std)
+        mem = policy.lp.memory(n) if warm else None
 
-        def od_loss(idx):
-            d, _ = policy(X[idx])
+        def loss(idx):
+            d, _ = policy(X[idx], mem, idx if warm else None)
             return (((d - d_star[idx]) / policy.scale) ** 2).mean()
 
-        objective.append(_time_epochs(
-            od_loss,
-            [{"params": policy.predictor.parameters(), "lr": settings.learning_rate},
-             {"params": [policy.theta_C, policy.theta_B], "lr": settings.capacity_learning_rate}],
-            n, settings, args.epochs, r))
+        return policy, [{"params": policy.predictor.parameters(), "lr": base.learning_rate},
+                        {"params": [policy.theta_C, policy.theta_B], "lr": base.capacity_learning_rate}], loss
 
-    ts, od = statistics.median(two_stage), statistics.median(objective)
-    ratio = od / ts
-    m = lp.G.shape[0]
-    print(f"dataset={args.dataset} seed={args.seed} train samples={n} batch={settings.batch_size} "
-          f"window={settings.window} hidden={settings.hidden_size} LP: K={lp.K}, m={m} "
-          f"torch threads={torch.get_num_threads()}")
-    print(f"{'framework':<20}{'s/epoch (median)':>18}{'all repeats':>40}")
-    print(f"{'two-stage-lstm':<20}{ts:>18.4f}{str([round(x, 4) for x in two_stage]):>40}")
-    print(f"{'objective-driven':<20}{od:>18.4f}{str([round(x, 4) for x in objective]):>40}")
-    print(f"ratio objective-driven / two-stage = {ratio:.2f} (goal <= 2)")
-    return {"two_stage": ts, "objective_driven": od, "ratio": ratio}
+    kinds = {"two-stage-lstm": lambda r: two_stage(r),
+             "objective-driven (cold LP starts)": lambda r: objective(r, False),
+             "objective-driven (warm LP starts)": lambda r: objective(r, True)}
+    times = {k: [] for k in kinds}
+    layer = {k: [] for k in kinds}
+    for r in range(args.repeats):
+        for name, make in kinds.items():
+            module, params, loss = make(r)
+            gen = torch.Generator().manual_seed(r)
+            fw._fit(module, params, loss, n, dataclasses.replace(base, max_steps=steps), gen, None, False, "")
+            st = dataclasses.replace(base, max_steps=steps * args.epochs)
+            with _LayerClock() as clock:
+                t0 = time.perf_counter()
+                fw._fit(module, params, loss, n, st, gen, None, False, "")
+                times[name].append((time.perf_counter() - t0) / args.epochs)
+            layer[name].append(clock.seconds / args.epochs)
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    lmed = {k: statistics.median(v) for k, v in layer.items()}
+    ts = med["two-stage-lstm"]
+    cold, warm = med["objective-driven (cold LP starts)"], med["objective-driven (warm LP starts)"]
+    print(f"dataset={args.dataset} seed={args.seed} train samples={n} batch={base.batch_size} "
+          f"({steps} steps per epoch) window={base.window} hidden={base.hidden_size} LP: K={lp.K}, "
+          f"m={lp.G.shape[0]}; torch threads={torch.get_num_threads()}; {args.repeats} repeats of "
+          f"{args.epochs} epochs, alternating")
+    print(f"{'framework':<36}{'s/epoch (median)':>18}{'LP layer s/epoch':>18}{'all repeats [s/epoch]':>50}")
+    for k in kinds:
+        print(f"{k:<36}{med[k]:>18.4f}{lmed[k]:>18.4f}{str([round(x, 4) for x in times[k]]):>50}")
+    print(f"ratio objective-driven / two-stage: before (cold) {cold / ts:.2f}, after (warm) {warm / ts:.2f} "
+          f"(issue 4's goal <= 2); warm / cold epoch {warm / cold:.2f}, LP layer warm / cold "
+          f"{lmed['objective-driven (warm LP starts)'] / max(lmed['objective-driven (cold LP starts)'], 1e-12):.2f}")
+    return {"two_stage": ts, "cold": cold, "warm": warm, "ratio_before": cold / ts, "ratio_after": warm / ts}
 
 
 if __name__ == "__main__":

@@ -120,12 +120,37 @@ def test_benchmark_plot_and_table():
         plots.plot_lp_layer_benchmark(_bench().drop(columns="per_lp_us"))
 
 
+def test_benchmark_cases_chart_table_and_scaling_vs_K():
+    df = pd.concat([_bench().assign(case="K=3"), _bench().assign(case="K=50", per_lp_us=[40.0, 900.0])])
+    df["note"] = ""
+    fig = plots.plot_lp_layer_benchmark(df)
+    assert [t.name for t in fig.data] == ["K=3", "K=50"] and fig.layout.barmode == "group"
+    html = plots.lp_layer_table_styled(df).to_html()
+    assert "K=50" in html and "per LP [µs]" in html
+    sc = pd.DataFrame({"N": [23, 23, 100, 100], "K": [3, 50, 3, 50], "batch": 700, "m": [100, 200, 400, 500],
+                       "forward_ms": [1.0, 40.0, 1.5, 45.0], "forward_backward_ms": [1.2, 50.0, 1.8, 55.0],
+                       "moreau_ms": [30.0, 500.0, 40.0, float("nan")]})
+    fk = plots.plot_scaling_K(sc)
+    assert [t.name for t in fk.data] == ["N=23, lp_solve", "N=23, Moreau", "N=100, lp_solve", "N=100, Moreau"]
+    assert fk.layout.xaxis.type == "log" and fk.data[1].line.dash == "dash"
+    fn = plots.plot_scaling(sc)
+    assert any("Moreau" in t.name for t in fn.data)
+    with pytest.raises(ValueError, match="scaling"):
+        plots.plot_scaling_K(sc.drop(columns="K"))
+
+
 def test_committed_benchmark_csv_is_readable():
     from splitalloc.provenance import REPO_ROOT
 
     csv = REPO_ROOT / "benchmarks" / "results" / "lp_layer.csv"
     df = pd.read_csv(csv)
-    assert {"method", "median_ms", "best_ms", "per_lp_us", "ratio", "torch", "threads", "load_avg_1min",
-            "date"} <= set(df.columns)
-    assert (df["per_lp_us"] > 0).all() and (df["best_ms"] <= df["median_ms"]).all()
-    assert df.loc[df["method"] == "ours: lp_solve forward+backward", "ratio"].item() == pytest.approx(1.0)
+    assert {"case", "K", "method", "median_ms", "best_ms", "per_lp_us", "ratio", "torch", "threads",
+            "load_avg_1min", "date"} <= set(df.columns)
+    timed = df[df["median_ms"].notna()]
+    assert (timed["per_lp_us"] > 0).all() and (timed["best_ms"] <= timed["median_ms"]).all()
+    for _, s in df.groupby("case"):
+        assert s.loc[s["method"] == "ours: lp_solve forward+backward", "ratio"].item() == pytest.approx(1.0)
+    assert df["method"].str.startswith("Moreau").any()
+    # every instance of every case agrees with HiGHS (objective) for our layer
+    ours = df[df["method"] == "ours: lp_solve forward+backward"]
+    assert (ours["obj_gap_vs_highs"] <= 1e-9).all()

@@ -377,3 +377,127 @@ def test_in_place_change_of_G_is_seen():
     assert float(d2[0, 0] + 2 * d2[0, 1]) <= 4.0 + 1e-12
     with pytest.raises(ValueError, match="method must be"):
         solve_batch(p, G, h, method="simplex")
+
+
+# ------------------------------------------------- more services: bound flipping (issue 11)
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), K=st.integers(5, 24), N=st.integers(1, 10), E=st.integers(0, 12),
+       density=st.sampled_from([0.2, 0.5]), scale=st.sampled_from([1e-6, 1.0, 1e6]), integer=st.booleans(),
+       zero_demand=st.sampled_from([0.0, 0.3]), ties=st.booleans())
+def test_many_services_match_highs(seed, K, N, E, density, scale, integer, zero_demand, ties):
+    """With K >= 5 services many services jump between their bounds (bound flipping)."""
+    rng = np.random.default_rng(seed)
+    p, G, h = paper_lp(rng, 5, N=N, E=E, K=K, density=density, scale=scale, integer=integer,
+                       zero_demand=zero_demand, p_values=[0.0, 1.0, 1.0, -1.0, 2.0] if ties else None)
+    d, lam = lp_solve(t(p), t(G), t(h), return_dual=True)
+    for i in range(h.shape[0]):
+        status, ref = highs(p, G, h[i])
+        assert status == 0
+        ours = float(p @ d[i].numpy())
+        assert abs(ours - ref) <= 1e-9 * max(abs(ref), np.abs(p).max() * np.abs(h[i]).max(), 1e-300)
+        hs = max(np.abs(h[i]).max(), 1e-300)
+        assert (G @ d[i].numpy() - h[i]).max() <= 1e-9 * hs
+        np.testing.assert_allclose(G.T @ lam[i].numpy(), p, atol=1e-9 * max(1, np.abs(p).max()))
+
+
+def test_single_service_capacity_is_a_tighter_bound():
+    """A server that only service 0 uses is a bound row +e_0 too; where it is tighter than
+    D_0 it is the bound (per instance), and the result is the same LP optimum."""
+    K = 3
+    c = np.array([[2.0, 0.0, 0.0], [1.0, 1.0, 1.0]])          # server 0: service 0 only
+    G = np.vstack([c, np.eye(K), -np.eye(K)])
+    h = np.array([[4.0, 9.0, 5.0, 5.0, 5.0, 0, 0, 0],          # 2 d_0 <= 4 binds before D_0 = 5
+                  [40.0, 9.0, 5.0, 5.0, 5.0, 0, 0, 0],         # D_0 = 5 binds
+                  [4.0, 2.0, 5.0, 5.0, 5.0, 0, 0, 0]])
+    p = np.array([3.0, 1.0, 2.0])
+    d = lp_solve(t(p), t(G), t(h)).numpy()
+    for i in range(3):
+        assert abs(p @ d[i] - highs(p, G, h[i])[1]) <= 1e-12 * 30
+    np.testing.assert_allclose(d[0], [2.0, 2.0, 5.0], atol=1e-12)
+
+
+def test_empty_box_with_many_services_is_infeasible():
+    rng = np.random.default_rng(4)
+    p, G, h = paper_lp(rng, 4, N=3, E=3, K=20, density=0.3, scale=1.0, integer=False, zero_demand=0.0)
+    h[1, -20 + 5] = -(h[1, -40 + 5] + 1.0)           # d_5 >= D_5 + 1 > D_5
+    res = solve_batch(t(p), t(G), t(h))
+    assert res.status.tolist() == [OPTIMAL, INFEASIBLE, OPTIMAL, OPTIMAL]
+
+
+# ------------------------------------------------------------------ warm starts (issue 11)
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), K=st.integers(1, 12), N=st.integers(1, 8), E=st.integers(0, 10),
+       integer=st.booleans(), ties=st.booleans(), noise=st.sampled_from([0.0, 0.05, 0.5, 3.0]))
+def test_warm_start_gives_the_cold_optimum(seed, K, N, E, integer, ties, noise):
+    """Start from the optimal working sets of other right-hand sides (as the training's next
+    epoch does): the objective is the cold one (1e-9 relative); where the new vertex is
+    non-degenerate, d and dl/dh are the cold ones too."""
+    rng = np.random.default_rng(seed)
+    p, G, h = paper_lp(rng, 8, N=N, E=E, K=K, density=0.5, scale=1.0, integer=integer, zero_demand=0.2,
+                       p_values=[0.0, 1.0, 1.0, -1.0, 2.0] if ties else None)
+    _, basis = lp_solve(t(p), t(G), t(h), return_basis=True)
+    h2 = np.clip(h * (1.0 + noise * rng.normal(size=h.shape)), 0.0, None)
+    h2[:, -K:] = 0.0                                      # d >= 0 rows keep h = 0
+    w = t(rng.normal(size=(8, K)))
+    hc, hw = t(h2).requires_grad_(True), t(h2).requires_grad_(True)
+    dc, lamc, bc = lp_solve(t(p), t(G), hc, return_dual=True, return_basis=True)
+    dw, lamw, bw = lp_solve(t(p), t(G), hw, return_dual=True, return_basis=True, warm_start=basis)
+    (dc * w).sum().backward()
+    (dw * w).sum().backward()
+    obj_c, obj_w = (dc.detach() @ t(p)).numpy(), (dw.detach() @ t(p)).numpy()
+    scale = np.maximum(np.abs(obj_c), np.abs(p).max() * np.abs(h2).max(1) + 1e-300)
+    assert (np.abs(obj_w - obj_c) <= 1e-9 * scale).all()
+    for i in range(8):
+        if _nondegenerate(p, G, h2[i], dc[i].detach().numpy(), lamc[i].numpy(), bc[i].numpy()):
+            np.testing.assert_allclose(dw[i].detach().numpy(), dc[i].detach().numpy(), rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(hw.grad[i].numpy(), hc.grad[i].numpy(), rtol=1e-9, atol=1e-9)
+
+
+def test_warm_start_from_own_optimum_and_unusable_starts():
+    rng = np.random.default_rng(8)
+    K = 4
+    p, G, h = paper_lp(rng, 6, N=5, E=6, K=K, density=0.6, scale=1.0, integer=False, zero_demand=0.0)
+    m = G.shape[0]
+    d0, basis = lp_solve(t(p), t(G), t(h), return_basis=True)
+    assert basis.shape == (6, K) and basis.dtype == torch.int64
+    # the optimal working set itself: the same vertex
+    torch.testing.assert_close(lp_solve(t(p), t(G), t(h), warm_start=basis), d0, rtol=0, atol=1e-12)
+    # unusable starts: rows out of range, artificial rows, a singular set (+e_0 and -e_0),
+    # a working set that is not dual feasible for this p; each instance ends at the optimum
+    bad = basis.clone()
+    bad[0, 0] = m + 3
+    bad[1, 1] = -2
+    bad[2, :2] = torch.tensor([m - 2 * K, m - K])           # rows +e_0 and -e_0
+    bad[3] = torch.tensor([m - 2 * K + k for k in range(K)])  # all upper bounds (dual feasible only if p > 0)
+    p2 = -np.abs(p)                                          # ... so not for this p
+    obj = lambda d, q: (d @ t(q)).numpy()
+    ref2 = lp_solve(t(p2), t(G), t(h))
+    torch.testing.assert_close(lp_solve(t(p), t(G), t(h), warm_start=bad) @ t(p), d0 @ t(p), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(obj(lp_solve(t(p2), t(G), t(h), warm_start=bad), p2), obj(ref2, p2), rtol=1e-12, atol=1e-12)
+    # one instance, unbatched
+    d1, b1 = lp_solve(t(p), t(G), t(h[0]), return_basis=True)
+    assert b1.shape == (K,)
+    torch.testing.assert_close(lp_solve(t(p), t(G), t(h[0]), warm_start=b1), d1, rtol=0, atol=1e-12)
+    # solve_batch takes it too
+    res = solve_batch(t(p), t(G), t(h), warm_start=basis)
+    torch.testing.assert_close(res.d, d0, rtol=0, atol=1e-12)
+    assert torch.equal(res.basis, basis)
+
+
+def test_warm_start_bad_type_or_shape():
+    p, G, h = _ok()
+    with pytest.raises(TypeError, match="warm_start must be an integer"):
+        lp_solve(p, G, h, warm_start=torch.zeros(1, 2))
+    with pytest.raises(ValueError, match=r"warm_start must have shape \(B, K\) = \(1, 2\)"):
+        lp_solve(p, G, h, warm_start=torch.zeros(2, 2, dtype=torch.long))
+
+
+def test_warm_start_ignored_for_general_G():
+    """Without bound rows the primal method runs; a warm start changes nothing."""
+    rng = np.random.default_rng(3)
+    G = rng.normal(size=(6, 3))
+    h = rng.uniform(1, 2, size=(4, 6))
+    p = rng.normal(size=3)
+    r1 = solve_batch(t(p), t(G), t(h))
+    r2 = solve_batch(t(p), t(G), t(h), warm_start=torch.zeros(4, 3, dtype=torch.long))
+    assert torch.equal(r1.status, r2.status) and torch.equal(r1.d, r2.d)

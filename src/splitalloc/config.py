@@ -196,6 +196,12 @@ PARAMETERS: dict[str, Parameter] = {
         _P("quantile_grid", (0.3, 0.4, 0.5, 0.6, 0.7), "-", "training", "assumption",
            "Our extra two-stage baseline (not in the paper): pinball-loss LSTM; the quantile with "
            "the best validation utility on this grid is used on the test period."),
+        _P("lp_warm_start", True, "-", "training", "assumption",
+           "Objective-driven training solves the LPs of the same training (and validation) samples "
+           "every epoch, with slightly changed right-hand sides: each solve starts from the optimal "
+           "working set the sample had last time (splitalloc.layer.lp_solve's warm_start). The optimum "
+           "is exact either way; where it is not unique (ties in p) a warm start can end at another "
+           "optimal vertex than a cold one. Cost per epoch: benchmarks/README.md."),
         _P("regret_overload_penalty", 1.0, "-", "training", "assumption",
            "Our extra objective-driven variant (not in the paper) maximises realised revenue "
            "p^T served under the evaluation rule; this weight multiplies the normalised reserved "

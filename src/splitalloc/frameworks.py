@@ -274,6 +274,7 @@ class TrainSettings:
     quantile_grid: tuple[float, ...] = _cfg("quantile_grid")
     regret_overload_penalty: float = _cfg("regret_overload_penalty")
     input_normalisation: str = _cfg("input_normalisation")
+    lp_warm_start: bool = _cfg("lp_warm_start")
 
     def __post_init__(self) -> None:
         if self.input_normalisation not in INPUT_NORMALISATIONS:
@@ -407,8 +408,24 @@ class _LP:
         n = D.shape[0]
         return torch.cat([C.expand(n, self.N), B.expand(n, self.E), D, torch.zeros_like(D)], dim=1)
 
-    def solve(self, C, B, D) -> torch.Tensor:
-        return lp_solve(self.p, self.G, self.h(C, B, D))
+    def solve(self, C, B, D, *, memory: torch.Tensor | None = None, idx: torch.Tensor | None = None) -> torch.Tensor:
+        """``d*`` (n, K) for a batch. ``memory`` (int64, one working set per sample, see
+        :meth:`memory`): the solves start from rows ``idx`` of it (all rows when ``idx`` is None)
+        and leave their optimal working sets there (``lp_solve``'s warm start)."""
+        h = self.h(C, B, D)
+        if memory is None:
+            return lp_solve(self.p, self.G, h)
+        rows = memory if idx is None else memory[idx]
+        d, basis = lp_solve(self.p, self.G, h, warm_start=rows, return_basis=True)
+        if idx is None:
+            memory.copy_(basis)
+        else:
+            memory[idx] = basis
+        return d
+
+    def memory(self, n: int) -> torch.Tensor:
+        """An empty working-set memory for ``n`` samples (rows of -1: the first solve is cold)."""
+        return torch.full((n, self.K), -1, dtype=torch.long)
 
 
 def _t(x) -> torch.Tensor:
@@ -688,11 +705,13 @@ class ObjectiveDrivenPolicy(torch.nn.Module):
         """Predicted arrivals ``D̂`` (n, K), float64, Mb/slot."""
         return torch.clamp(self.mean + self.std * self.predictor(X).double(), min=0.0)
 
-    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Returns ``(d, D̂)``, both (n, K) float64 in Mb/slot."""
+    def forward(self, X: torch.Tensor, memory: torch.Tensor | None = None,
+                idx: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Returns ``(d, D̂)``, both (n, K) float64 in Mb/slot; ``memory``, ``idx``: warm starts
+        for the LP layer (:meth:`_LP.solve`)."""
         D_hat = self.demand(X)
         C_hat, B_hat = self.capacities()
-        return self.lp.solve(C_hat, B_hat, D_hat), D_hat
+        return self.lp.solve(C_hat, B_hat, D_hat, memory=memory, idx=idx), D_hat
 
 
 def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool = False,
@@ -738,8 +757,13 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
     else:
         d_star = torch.as_tensor(_offline(lp, scenario, data.Y["train"]))
 
+    # warm starts (config lp_warm_start): each training sample's LP starts from its optimal
+    # working set of the previous epoch, each validation sample's from the previous evaluation
+    mem_train = lp.memory(X.shape[0]) if settings.lp_warm_start else None
+    mem_val = lp.memory(data.X["val"].shape[0]) if settings.lp_warm_start and data.X["val"] is not None else None
+
     def loss_fn(idx):
-        d, _ = policy(X[idx])
+        d, _ = policy(X[idx], mem_train, idx if mem_train is not None else None)
         if not regret:
             return (((d - d_star[idx]) / scale) ** 2).mean()        # MSE to d* (§IV-C)
         served, load = _served_torch(d, D_true[idx], cap, dens, on_path)
@@ -753,7 +777,7 @@ def _objective_driven(scenario, data, settings, seed, progress, *, regret: bool 
 
         def val_fn():                                   # minus validation revenue
             policy.eval()
-            d, _ = policy(Xv)
+            d, _ = policy(Xv, mem_val)
             policy.train()
             return -float(np.sum(p * _serve(scenario, d.numpy(), Yv)))
 

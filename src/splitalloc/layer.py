@@ -8,28 +8,38 @@ with ``d`` in R^K and ``m`` inequality rows. In the paper ``G = [c; b; I; -I]`` 
 ``h = [C; B; D; 0]`` (eq. (4a)-(4b)), ``m = N + E + 2K``, and ``K`` (services) is tiny
 while ``m`` is about a hundred, so the optimum is a *vertex* fixed by ``K`` active rows.
 
-Forward pass: two vectorised vertex (simplex) methods
------------------------------------------------------
+Forward pass: two vertex (simplex) methods
+------------------------------------------
 Every instance carries a working set ``W`` of ``K`` rows with ``G_W`` invertible; its
 vertex is ``d = G_W^{-1} h_W`` and its multipliers are ``lam_W = G_W^{-T} p`` (the
 stationarity condition eq. (7a)/(8a) restricted to ``W``; ``lam = 0`` off ``W``, which
 gives complementary slackness eq. (7b)). ``W`` is optimal when ``d`` is feasible and
 ``lam_W >= 0``. ``G_W^{-1}`` is kept by rank-one (product-form) updates and refactorised
-every ``max(32, K)`` pivots. The batch is processed together: one pivot of every
-unfinished instance per loop iteration, all in tensor operations (no Python loop over
-instances; the loop runs over pivots, a handful for ``K = 3``), and the working batch is
-compacted as instances finish.
+from time to time.
 
-* **Dual simplex from the box corner** (the paper's family, used whenever a shared ``G``
-  has the bound rows ``+e_k`` / ``-e_k``, as ``[I; -I]`` in eq. (4a)). Start at the corner
-  ``d_k = D_k`` if ``p_k > 0``, ``d_k = 0`` if ``p_k <= 0``: its multipliers are ``|p_k| >= 0``,
-  so it is dual feasible, and it is optimal as soon as it satisfies the capacity rows.
-  Otherwise the most violated row ``r`` enters and the row ``j`` with the smallest ratio
-  ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` leaves, which keeps ``lam >= 0``. If no
-  ``a_j > 0`` exists the LP is infeasible (Farkas certificate ``y = e_r - a`` on ``W``). With
-  GEANT-like data this takes 0-4 pivots.
+* **Dual simplex with bound flipping** (the paper's family, used whenever a shared ``G``
+  has bound rows ``+e_k`` / ``-e_k``, as ``[I; -I]`` in eq. (4a); :func:`_dual_simplex`).
+  Each service's bounds are its tightest rows of each kind, per instance (a capacity row
+  of a server or link that only one service uses bounds that service too). Start at the
+  box corner ``d_k = D_k`` if ``p_k > 0``, ``d_k = 0`` if ``p_k <= 0``: its multipliers are
+  ``|p_k| >= 0``, so it is dual feasible, and it is optimal as soon as it satisfies the
+  capacity rows; or start from a given working set (a *warm start*, e.g. the previous
+  epoch's optimum of a training sample: ``lam_W`` does not depend on ``h``, so it stays dual
+  feasible when only ``h`` changes). The most violated row ``r`` enters and, with
+  ``a = g_r^T G_W^{-1}``, the bound-flipping ratio test picks the row that leaves: the
+  multipliers move along ``lam - t a`` and the breakpoints ``lam_j / a_j`` (``a_j > 0``) of
+  services that can jump to their other bound are passed while the violation of ``r``
+  lasts; the first other breakpoint leaves. If all are passed the LP is infeasible (a
+  Farkas certificate). One pivot takes ``O(K^2)`` work. With GEANT-like data it takes 0-4
+  pivots; with K = 50 services some 30. The loop runs one instance after another in
+  compiled code (numba, :mod:`splitalloc._dual_kernel`): the instance's ``K x K`` inverse
+  stays in the processor's cache, where the earlier version, vectorised over the batch
+  in torch, paid about 10 microseconds of overhead for each of the ~50 tensor operations
+  of a pivot round (``benchmarks/README.md``).
 * **Primal active-set method** (general ``G``, and a fallback if the dual method cannot
-  certify an instance). While some ``lam_j < 0``, row ``j`` leaves: ``d`` moves along the
+  certify an instance), vectorised over the batch in torch: one pivot of every unfinished
+  instance per loop iteration, the working batch compacted as instances finish. While
+  some ``lam_j < 0``, row ``j`` leaves: ``d`` moves along the
   edge ``s = -G_W^{-1} e_j`` (the objective grows by ``-lam_j`` per unit step) until the
   first blocking row ``r`` (ratio test), which enters; no blocking row means unbounded.
   The working set starts with *artificial* rows ``e_k^T d = x0_k`` at a feasible point
@@ -46,17 +56,18 @@ compacted as instances finish.
   cached (keyed by the tensor's identity, version counter and storage address).
 
 Deterministic rule at degenerate vertices and ties. Dual simplex: the entering row is the
-most violated one (ties: smallest row index); the leaving row the smallest row index among
-the ratios within a relative ``1e-12`` of the minimum. Primal method: the leaving row is an
-artificial row if any is left (largest ``|lam_j|``), otherwise the one with the most
-negative ``lam_j`` (Dantzig); the entering row the smallest row index among the near-minimal
-ratios. In both, after ``K`` consecutive zero-length (degenerate) pivots an instance
-switches to Bland's rule (smallest row index among the candidates) until it moves again,
-which rules out cycling, so the methods terminate; the final working set -- hence ``d``,
-``lam`` and the gradient -- is a deterministic function of the input. Ties in ``p`` or a
-zero ``p_k`` give one of the optimal vertices by this rule. In the paper's family (capacity
-rows ``>= 0``) every optimum has ``d_k = 0`` when ``p_k < 0``; for ``p_k = 0`` the dual method
-starts from ``d_k = 0``.
+most violated one (ties: smallest row index); breakpoints are taken in increasing order,
+ties by position in ``W``. Primal method: the leaving row is an artificial row if any is
+left (largest ``|lam_j|``), otherwise the one with the most negative ``lam_j`` (Dantzig);
+the entering row the smallest row index among the near-minimal ratios. In both, after
+``K`` consecutive zero-length (degenerate) pivots an instance switches to Bland's rule
+(smallest row index among the candidates, within a relative ``1e-12`` for the ratios; no
+flips) until it moves again, which rules out cycling, so the methods terminate; the final
+working set -- hence ``d``, ``lam`` and the gradient -- is a deterministic function of the
+input (and of the warm start, if one is given). Ties in ``p`` or a zero ``p_k`` give one of
+the optimal vertices by this rule; a warm start can end at another one of them. In the
+paper's family (capacity rows ``>= 0``) every optimum has ``d_k = 0`` when ``p_k < 0``; for
+``p_k = 0`` the dual method starts from ``d_k = 0``.
 
 Exactness. At the end ``d = G_A^{-1} h_A`` and ``lam_A = G_A^{-T} p`` are recomputed from
 the working set (with one step of iterative refinement against ``G_A``) and every instance
@@ -64,7 +75,8 @@ is checked on the original rows: primal feasibility
 ``G d - h <= 1e-9 (|h|_inf + |G|_max |d|_inf)``, dual feasibility ``lam_A >= -1e-9 |p|_inf``
 (stationarity ``G_A^T lam_A = p`` holds by construction, complementary slackness because
 ``lam = 0`` off ``A``). An instance that fails the check is reported (status
-``NUMERICAL``), never returned as if it were optimal. No NaN or inf is ever returned.
+``NUMERICAL``), never returned as if it were optimal; one that fails it after the dual
+simplex is solved again by the primal method first. No NaN or inf is ever returned.
 
 Backward pass: implicit differentiation of the KKT conditions (eqs. (9)-(12))
 -------------------------------------------------------------------------------
@@ -92,6 +104,7 @@ import contextlib
 import weakref
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 __all__ = [
@@ -114,12 +127,13 @@ OPTIMAL, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3
 STATUS_NAMES = {OPTIMAL: "optimal", INFEASIBLE: "infeasible", UNBOUNDED: "unbounded",
                 NUMERICAL: "numerical failure / iteration limit"}
 
-_REFACTOR_EVERY = 32     # pivots between dense refactorisations of G_W^{-1} (at least K)
+_REFACTOR_EVERY = 32     # primal method: pivots between refactorisations of G_W^{-1} (at least K)
 _TOL_Q = 1e-11           # relative size of a blocking direction in the ratio test
 _TOL_TIE = 1e-12         # relative tie tolerance in the ratio test (Bland: smallest row)
 _TOL_LAM = 1e-10         # relative tolerance on multipliers during pivoting
 _TOL_CHECK = 1e-9        # relative tolerance of the final optimality certificate
 _TOL_FEAS = 1e-12        # relative primal infeasibility that the dual simplex still repairs
+_BFRT_KEEP = 1e-9        # a bound flip may use up this much less than the whole violation
 
 
 class LPError(ValueError):
@@ -148,7 +162,8 @@ class LPResult:
 
     ``d`` (B, K) and ``lam`` (B, m) are the primal and dual optima (rows with a status other
     than ``OPTIMAL`` hold zeros); ``basis`` (B, K) holds the active row of each working-set
-    position (``-1 - k`` for an artificial row of service ``k``); ``status`` (B,) int64.
+    position (``-1 - k`` for an artificial row of service ``k``), the final working set, which
+    ``warm_start`` of a later call accepts; ``status`` (B,) int64.
     """
 
     d: torch.Tensor
@@ -373,27 +388,77 @@ _PREP_CACHE: list = []       # [(weakref to G, (version, address, strides), prep
 
 class _Shared:
     """Constants derived from a shared ``G`` (m, K), cached with its preprocessing: the
-    extended rows ``[G; I]`` (backward pass), ``[Gn; I]`` (final vertex) and ``max |G_ij|``
-    over the kept rows (certificate scale)."""
+    extended rows ``[G; I]`` (backward pass), ``[Gn; I]`` (final vertex), ``max |G_ij|``
+    over the kept rows (certificate scale), the map from original to kept rows, the bound
+    rows of every service (:class:`_BoundRows`) and, as NumPy arrays for the compiled dual
+    simplex, ``Gn`` (dense and CSR) and the row norms."""
 
-    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner")
+    __slots__ = ("G_ext", "Gn_ext", "gmax", "corner", "kept_of", "kept_np", "bounds", "csr", "scales")
 
-    def __init__(self, G, Gk, Gn):
+    def __init__(self, G, keep, Gk, Gn, nrm):
         self.G_ext = _extend(G)
         self.Gn_ext = _extend(Gn)
         self.gmax = Gk.abs().amax((-2, -1))
-        self.corner = None               # (weakref to p, (version, address, strides), rows (K,), bool)
+        self.corner = None               # (weakref to p, (version, address, strides), box corner exists)
+        dev = G.device
+        kept_of = torch.full((G.shape[0],), -1, dtype=torch.long, device=dev)
+        kept_of[keep] = torch.arange(keep.numel(), device=dev)
+        self.kept_of = kept_of           # original row -> kept row (-1: a zero row, dropped)
+        self.kept_np = kept_of.to("cpu").numpy()
+        self.bounds = _BoundRows(Gn)
+        Gnp = Gn.detach().to("cpu").contiguous().numpy()
+        nz = Gnp != 0
+        rp = np.zeros(Gnp.shape[0] + 1, dtype=np.int64)
+        rp[1:] = np.cumsum(nz.sum(1))
+        self.csr = (Gnp, rp, np.nonzero(nz)[1].astype(np.int64), Gnp[nz])   # Gn dense and as CSR
+        self.scales = (nrm.detach().to("cpu").contiguous().numpy(), float(self.gmax))   # row norms, max |G_ij|
 
-    def box_corner(self, p, B, bounds):
-        """:func:`_box_corner` for a shared ``p`` (K,), expanded to the batch ``B``; the
-        rows are cached per ``p`` tensor (identity, version counter and storage address, so an
-        in-place change or a replaced ``.data`` recomputes them)."""
+    def corner_ok(self, p):
+        """:meth:`_BoundRows.corner_ok` for a shared ``p`` (K,), cached per ``p`` tensor
+        (identity, version counter and storage address, so an in-place change or a replaced
+        ``.data`` recomputes it)."""
         c = self.corner
         key = (p._version, p.data_ptr(), p.stride())
         if c is None or c[0]() is not p or c[1] != key:
-            W0, ok = _box_corner(p.unsqueeze(0), *bounds)
-            c = self.corner = (weakref.ref(p), key, W0[0], bool(ok[0]))
-        return c[2].expand(B, -1).clone(), c[3]
+            c = self.corner = (weakref.ref(p), key, bool(self.bounds.corner_ok(p.unsqueeze(0))[0]))
+        return c[2]
+
+
+class _BoundRows:
+    """The rows of a shared, row-normalised ``G`` that bound one service: ``+e_k`` (an upper
+    bound ``d_k <= h_r``) and ``-e_k`` (a lower bound ``d_k >= -h_r``). Besides the rows ``I``
+    and ``-I`` of eq. (4a), the capacity row of a server or link that only service ``k`` uses
+    is one too, and may be the tighter bound. ``cand_ub`` / ``cand_lb`` (K, c) list them per
+    service (padded with ``m``; the solver picks the tightest per instance), ``has_ub`` /
+    ``has_lb`` (K,) say whether a service has any, ``rowsvc`` / ``rowup`` (m,) give the service
+    (-1: not a bound row) and the kind of every row, as NumPy arrays for the solver."""
+
+    __slots__ = ("m", "has_ub", "has_lb", "np")
+
+    def __init__(self, Gn):
+        m, K = Gn.shape
+        single = (Gn != 0).sum(1) == 1
+        rows = torch.arange(m, device=Gn.device).unsqueeze(1)
+        cands = []
+        for sign in (1.0, -1.0):
+            hit = single.unsqueeze(1) & (Gn == sign)                # (m, K)
+            c = max(1, int(hit.sum(0).amax())) if m else 1
+            cands.append(torch.where(hit, rows, m).sort(dim=0).values[:c].T.contiguous())   # (K, c)
+        cand_ub, cand_lb = cands
+        self.m = m
+        self.has_ub, self.has_lb = cand_ub[:, 0] < m, cand_lb[:, 0] < m
+        rowsvc = torch.full((m + 1,), -1, dtype=torch.long, device=Gn.device)
+        rowup = torch.zeros(m + 1, dtype=torch.bool, device=Gn.device)
+        ar = torch.arange(K, device=Gn.device).unsqueeze(1)
+        rowsvc[cand_ub] = ar.expand_as(cand_ub)
+        rowsvc[cand_lb] = ar.expand_as(cand_lb)
+        rowup[cand_ub] = True
+        self.np = tuple(x.to("cpu").contiguous().numpy() for x in (cand_ub, cand_lb, rowsvc[:m], rowup[:m]))
+
+    def corner_ok(self, P):
+        """Mask (B,) of the instances whose box corner exists: every service with ``p_k > 0``
+        has an upper-bound row, with ``p_k < 0`` a lower-bound row, with ``p_k = 0`` either."""
+        return torch.where(P > 0, self.has_ub, torch.where(P < 0, self.has_lb, self.has_ub | self.has_lb)).all(1)
 
 
 def _cached_prep(G):
@@ -408,14 +473,13 @@ def _cached_prep(G):
 
 def _prepare(G):
     """Row preprocessing of ``G``: non-zero-row mask and indices, the kept rows, their norms,
-    the row-normalised rows and (shared ``G``) the bound rows for :func:`_box_corner`.
+    the row-normalised rows and (shared ``G``) the constants of :class:`_Shared`.
 
     A shared ``G`` is usually a constant of the model (eq. (4a)), so the result is cached
     for the last few ``G`` tensors, keyed by identity (weak reference), version counter,
     storage address and strides: an in-place change of ``G`` (or a replaced ``G.data``)
     invalidates the entry. A cached ``G`` was checked finite when it was cached, so
-    :func:`_validate` does not check it again. The cache also holds derived constants
-    (:class:`_Shared`).
+    :func:`_validate` does not check it again.
     """
     out = _cached_prep(G)
     if out is not None:
@@ -430,130 +494,66 @@ def _prepare(G):
     nrm = Gk.norm(dim=-1)
     nrm = torch.where(nrm > 0, nrm, 1.0)                         # zero rows of a batched G
     Gn = Gk / nrm.unsqueeze(-1)
-    bounds = _bound_rows(Gn) if G.dim() == 2 else None
-    out = (nzmask, keep, Gk, nrm, Gn, bounds, _Shared(G, Gk, Gn) if G.dim() == 2 else None)
+    out = (nzmask, keep, Gk, nrm, Gn, _Shared(G, keep, Gk, Gn, nrm) if G.dim() == 2 and keep.numel() else None)
     if G.dim() == 2 and not G.requires_grad:
         _PREP_CACHE.insert(0, (weakref.ref(G), (G._version, G.data_ptr(), G.stride()), out))
         del _PREP_CACHE[4:]
     return out
 
 
-def _bound_rows(Gn):
-    """First row ``+e_k`` and first row ``-e_k`` of a row-normalised ``G`` (m, K), per ``k``
-    (``m`` where there is none)."""
-    m = Gn.shape[0]
-    single = ((Gn != 0).sum(1) == 1).unsqueeze(1)               # rows with one non-zero entry
-    rows = torch.arange(m, device=Gn.device).unsqueeze(1)
-    ub = torch.where(single & (Gn == 1.0), rows, m).amin(0)
-    lb = torch.where(single & (Gn == -1.0), rows, m).amin(0)
-    return ub, lb, m
+def _dual_simplex(p, h, max_iter, shared, hk_max, warm=None):
+    """Dual simplex on ``max p^T x s.t. G x <= h`` from the box corner or a warm start.
 
+    ``G`` is the shared, row-normalised constraint matrix held by ``shared`` (with its bound
+    rows, :class:`_BoundRows`), ``p`` (B, n), ``h`` (B, m) the matching right-hand sides.
 
-def _box_corner(P, ub, lb, m):
-    """Dual-feasible starting basis from the bound rows of a shared, row-normalised ``G``.
+    Start. Per instance, each service's bound is its tightest bound row (smallest ``h``). The
+    box corner fixes service ``k`` at its upper bound if ``p_k > 0`` and at its lower bound if
+    ``p_k < 0`` (``p_k = 0``: the lower one if there is one): ``G_W = diag(+-1)``, its own
+    inverse, and ``lam_W = G_W^{-T} p = |p| >= 0``, so it is dual feasible (the caller checked
+    that these rows exist). ``warm`` (B, n), original row numbers (:attr:`LPResult.basis`):
+    an instance starts there instead if every row exists and is kept and ``G_W`` is
+    invertible and dual feasible.
 
-    For each service ``k`` the row ``+e_k`` (an upper bound, ``d_k <= D_k`` in eq. (4a)) if
-    ``p_k > 0``, the row ``-e_k`` (``d_k >= 0``) if ``p_k <= 0`` (``+e_k`` if ``p_k = 0`` and there
-    is no ``-e_k`` row); the first such row when there are several (``ub``, ``lb`` from
-    :func:`_bound_rows`, ``m`` meaning none). Its multipliers are ``|p_k| >= 0``. Returns the
-    rows (B, K) and a mask (B,) of the instances that have them.
+    Pivots. The most violated row ``r`` enters; ``a = g_r^T G_W^{-1}`` (``g_r = sum_k a_k
+    g_{W_k}``); the multipliers move along ``lam - t a``. Bound-flipping ratio test: the
+    breakpoints ``t = lam_j / a_j`` (``a_j > 0``) are passed in increasing order (ties: position)
+    while the violation of ``r`` lasts; passing the breakpoint of a bound row whose service
+    has both bounds swaps the row for the opposite one -- the service moves to its other
+    bound, the row's multiplier changes sign with the row and stays >= 0 -- and uses up
+    ``a_j (u_k - l_k)`` of the violation. The first breakpoint that cannot be passed (a capacity
+    row, a one-sided bound, or one that would use up the rest) leaves ``W``; if every one is
+    passed the LP is infeasible (Farkas: ``y = e_r - a`` on ``W``). After ``n`` zero-length dual
+    steps in a row an instance follows Bland's rule until it moves again (the violated row
+    with the smallest index enters, the smallest row index among the near-minimal ratios
+    leaves, no flips), which rules out cycling. ``G_W^{-1}`` gets a rank-one update per pivot
+    (a flip negates one of its columns) and is refactorised every ``max(64, 2n)`` pivots;
+    the vertex moves along the edge (``d + theta G_W^{-1} e_j``) and by
+    ``-(u_k - l_k) G_W^{-1} e_k`` per flip.
+
+    End. The vertex and the multipliers are recomputed from ``W`` with one step of iterative
+    refinement each and checked (the certificate of :func:`_solve_core`; ``hk_max`` (B,) is
+    ``|h|_inf`` of the original rows).
+
+    The loop runs per instance, compiled (:mod:`splitalloc._dual_kernel`, numba), on the
+    CPU. Returns ``W``, ``Minv = G_W^{-1}``, a status (``OPTIMAL``, ``INFEASIBLE``, or
+    ``NUMERICAL`` where the certificate fails), ``d`` and the multipliers of the original
+    rows in ``W`` (zero where not optimal), on the device of ``h``.
     """
-    zero_pick = torch.where(lb < m, lb, ub)
-    W0 = torch.where(P > 0, ub, torch.where(P < 0, lb, zero_pick))
-    return W0.clamp(max=m - 1), (W0 < m).all(1)
+    from splitalloc import _dual_kernel as kern
 
-
-def _dual_simplex(p, G, h, W, max_iter):
-    """Dual simplex on ``max p^T x s.t. G x <= h`` from a dual-feasible basis ``W``.
-
-    ``G`` (m, n) shared with unit-norm rows, ``p`` (B, n), ``h`` (B, m), ``W`` (B, n) the box
-    corner of :func:`_box_corner` (``G_W = diag(+-1)``, ``lam_W = G_W^{-T} p >= 0``). Each pivot brings the most violated
-    row ``r`` into the basis (after ``n`` zero-length dual steps in a row: the violated row
-    with the smallest index, Bland) and removes the row ``j`` with the smallest ratio
-    ``lam_j / a_j`` over ``a = g_r^T G_W^{-1} > 0`` (ties: smallest row index), which keeps
-    ``lam >= 0``. No ``a_j > 0`` proves infeasibility (Farkas: ``y = e_r - a`` on ``W``).
-    Returns ``W``, ``Minv = G_W^{-1}`` and a status (``OPTIMAL``, ``INFEASIBLE`` or
-    ``NUMERICAL``).
-    """
     B, n = p.shape
-    m = G.shape[0]
-    dev, dt = p.device, p.dtype
-    tiny = torch.finfo(dt).tiny
-    W_out = Minv_out = None              # full-batch results, created when the batch is compacted
-    Minv = G[W].transpose(1, 2)          # the box corner: G_W = diag(+-1) is its own inverse
-    status = torch.zeros(B, dtype=torch.long, device=dev)
-    gidx = torch.arange(B, device=dev)
-    lam = _vbm(p, Minv).clamp_min(0.0)
-    d = _bmv(Minv, h.gather(1, W))
-    slack = h - d @ G.T
-    hscale = h.abs().amax(1)
-    nftol = -(_TOL_FEAS * hscale)        # (B,) minus the repair tolerance on the slacks
-    n_degenerate = torch.zeros(B, dtype=torch.long, device=dev)
-    ar_n = torch.arange(n, device=dev)
-    big = m + 1
-    it = 0
-    while True:
-        smin, r_dantzig = slack.min(1)                           # first index among ties, as argmin
-        has = smin < nftol
-        n_has = int(has.sum())
-        if n_has == 0:
-            break
-        if it >= max_iter:
-            status[gidx[has]] = NUMERICAL
-            break
-        if 2 * n_has <= has.numel() and has.numel() > 16:        # compact the working batch
-            if W_out is None:
-                W_out, Minv_out = W.clone(), Minv.clone()
-            else:
-                W_out[gidx], Minv_out[gidx] = W, Minv
-            sel = has.nonzero().squeeze(1)
-            gidx, W, Minv, lam, d, slack, h, p = (t[sel] for t in (gidx, W, Minv, lam, d, slack, h, p))
-            nftol, n_degenerate, r_dantzig, has = (t[sel] for t in (nftol, n_degenerate, r_dantzig, has))
-        nb = has.numel()
-        it += 1
-        if it % max(_REFACTOR_EVERY, n) == 0:
-            Minv = _inv(G[W])
-        bland = n_degenerate >= n
-        r = r_dantzig
-        if bool(bland.any()):
-            r = torch.where(bland, torch.where(slack < nftol.unsqueeze(1), torch.arange(m, device=dev), big).argmin(1), r_dantzig)
-        a = _vbm(G[r], Minv)                # g_r = sum_i a_i g_{W_i}
-        amax = a.abs().amax(1, keepdim=True)
-        ratio = torch.where(a > _TOL_Q * amax, lam / a.clamp_min(tiny), torch.inf)
-        tmin = ratio.amin(1)
-        infeasible = has & torch.isinf(tmin)
-        any_infeasible = bool(infeasible.any())
-        if any_infeasible:
-            status[gidx[infeasible]] = INFEASIBLE
-        pivot = has & ~infeasible
-        all_pivot = n_has == nb and not any_infeasible          # then the pivot masks are no-ops
-        tie = tmin + _TOL_TIE * (tmin + lam.amax(1) / amax.squeeze(1).clamp_min(tiny))
-        j = torch.where(ratio <= tie.unsqueeze(1), W, big).argmin(1)
-        u = Minv.gather(2, j.view(nb, 1, 1).expand(nb, n, 1)).squeeze(2)
-        ej = ar_n.unsqueeze(0) == j.unsqueeze(1)
-        if all_pivot:
-            aj = _col(a, j)
-            coef = (a - ej.to(dt)) / aj.unsqueeze(1)
-        else:
-            aj = torch.where(pivot, _col(a, j), 1.0)
-            coef = torch.where(pivot.unsqueeze(1), (a - ej.to(dt)) / aj.unsqueeze(1), 0.0)
-        Minv = torch.baddbmm(Minv, u.unsqueeze(2), coef.unsqueeze(1), alpha=-1.0)   # rank-one update
-        t = _col(lam, j) / aj if all_pivot else torch.where(pivot, _col(lam, j) / aj, 0.0)  # dual step
-        lam = torch.where(ej, t.unsqueeze(1), lam - t.unsqueeze(1) * a).clamp_min(0.0)
-        if all_pivot:
-            W = torch.where(ej, r.unsqueeze(1), W)
-            n_degenerate = torch.where(t <= 0, n_degenerate + 1, 0)
-        else:
-            W = torch.where(pivot.unsqueeze(1) & ej, r.unsqueeze(1), W)
-            n_degenerate = torch.where(pivot & (t <= 0), n_degenerate + 1, torch.where(pivot, 0, n_degenerate))
-        d = _bmv(Minv, h.gather(1, W))   # the new vertex G_W^{-1} h_W
-        slack = h - d @ G.T
-        if any_infeasible:
-            slack = torch.where(infeasible.unsqueeze(1), 0.0, slack)
-    if W_out is None:                    # never compacted
-        return W, Minv, status
-    W_out[gidx], Minv_out[gidx] = W, Minv
-    return W_out, Minv_out, status
+    dev = h.device
+    Gnp, rp, ci, cv = shared.csr
+    p_np, h_np, hk_np = (x.detach().to("cpu").contiguous().numpy() for x in (p, h, hk_max))
+    if warm is None:
+        W_np = np.zeros((B, n), dtype=np.int64)
+    else:
+        W_np = warm.detach().to("cpu").numpy().astype(np.int64)  # a copy: overwritten
+    Minv, d, lam, status, _, _ = kern.solve_dual(
+        p_np, Gnp, rp, ci, cv, h_np, W_np, warm is not None, shared.kept_np, *shared.bounds.np, True, int(max_iter),
+        max(64, 2 * n), _TOL_Q, _TOL_TIE, _TOL_FEAS, _BFRT_KEEP, _TOL_CHECK, *shared.scales, hk_np)
+    return tuple(torch.from_numpy(x).to(dev) for x in (W_np, Minv, status, d, lam))
 
 
 # ------------------------------------------------------------------------- validation
@@ -602,7 +602,7 @@ def _validate(p, G, h):
 # ------------------------------------------------------------------------------ solver
 @torch.no_grad()
 def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: int | None = None,
-                method: str = "auto") -> LPResult:
+                method: str = "auto", warm_start: torch.Tensor | None = None) -> LPResult:
     """Solve ``max p^T d s.t. G d <= h`` for a batch, without autograd and without raising.
 
     Same shapes as :func:`lp_solve` (``h`` must be (B, m)). Returns an :class:`LPResult`
@@ -610,16 +610,54 @@ def solve_batch(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, max_iter: 
     ``NUMERICAL``): this is the documented flag for batch rows without an optimum; such
     rows hold ``d = 0`` and ``lam = 0``. ``method``: ``"auto"`` (dual simplex from the box
     corner where a shared ``G`` has the bound rows, the primal active-set method
-    elsewhere), ``"dual"`` or ``"primal"`` (for tests and comparisons).
+    elsewhere), ``"dual"`` or ``"primal"`` (for tests and comparisons). ``warm_start``: working
+    sets to start from (``LPResult.basis`` of an earlier call), see :func:`lp_solve`.
     """
     if isinstance(h, torch.Tensor) and h.dim() != 2:
         raise ValueError(f"solve_batch: h must have shape (B, m), got {tuple(h.shape)}")
     with _threads(h.numel() if isinstance(h, torch.Tensor) else 0):
         h2, _ = _validate(p, G, h)
-        return _solve_core(p, G, h2, max_iter=max_iter, method=method)[0]
+        warm = _check_warm(warm_start, h2.shape[0], G.shape[-1], h2.device)
+        return _solve_core(p, G, h2, max_iter=max_iter, method=method, warm_start=warm)[0]
 
 
-def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
+def _check_warm(warm_start, B, K, device):
+    """``warm_start`` as a (B, K) int64 tensor (or None). A wrong type or shape raises; the
+    rows themselves are checked by the solver (an unusable working set is a cold start)."""
+    if warm_start is None:
+        return None
+    if not isinstance(warm_start, torch.Tensor) or warm_start.dtype not in (torch.int64, torch.int32):
+        got = type(warm_start).__name__ + (f" of dtype {warm_start.dtype}" if isinstance(warm_start, torch.Tensor) else "")
+        raise TypeError(f"lp_solve: warm_start must be an integer torch.Tensor (LPResult.basis), got {got}")
+    ws = warm_start.unsqueeze(0) if warm_start.dim() == 1 else warm_start
+    if tuple(ws.shape) != (B, K):
+        raise ValueError(f"lp_solve: warm_start must have shape (B, K) = ({B}, {K}), one working set per "
+                         f"instance as returned in LPResult.basis, got {tuple(warm_start.shape)}")
+    return ws.to(device=device, dtype=torch.long)
+
+
+def _dual_result(out, keep, nrm, m, want_lam):
+    """:func:`_solve_core`'s outputs for a batch solved entirely by :func:`_dual_simplex`
+    (statuses ``OPTIMAL`` or ``INFEASIBLE``; ``d`` and the multipliers already refined and
+    certified there)."""
+    W, Minv, status, d, lW = out
+    B = W.shape[0]
+    ok = status == OPTIMAL
+    all_ok = bool(ok.all())
+    basis = keep[W] if keep.numel() < m else W
+    wn = nrm[W]
+    if not all_ok:
+        basis = torch.where(ok.unsqueeze(1), basis, 0)
+        wn = torch.where(ok.unsqueeze(1), wn, 1.0)
+        Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(W.shape[1], dtype=d.dtype, device=d.device))
+    if want_lam:                                                 # (B, m), zero off the active set
+        lam = torch.zeros(B, m, dtype=d.dtype, device=d.device).scatter_add_(1, basis, lW.clamp_min(0.0))
+    else:
+        lam = torch.zeros(0, dtype=d.dtype, device=d.device)
+    return LPResult(d=d + 0.0, lam=lam, basis=basis, status=status), Minv, wn, all_ok
+
+
+def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto", warm_start=None):
     """:func:`solve_batch` on validated input (``h2`` is (B, m)).
 
     Returns the :class:`LPResult` and, for the backward pass, ``Minv`` (B, K, K), the
@@ -635,7 +673,7 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
         max_iter = 50 * (m + 2 * K) + 100
     # drop rows that are zero for every instance (eq. (4a): servers/links no service uses),
     # scale the others to unit norm (the LP is unchanged); cached for a shared G
-    nzmask, keep, Gk, nrm, Gn, bounds, consts = _prepare(G)
+    nzmask, keep, Gk, nrm, Gn, consts = _prepare(G)
     mk = keep.numel()
     status = torch.zeros(B, dtype=torch.long, device=dev)
     clean = True                         # no instance found infeasible so far
@@ -646,46 +684,46 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
         clean = False
     hk = h2[:, keep] if mk < m else h2
     hn = hk / nrm
-    all_dual = False                     # every instance solved by the dual simplex (no artificial rows)
     dual = None                          # (instances, W, Minv, status) from the dual simplex
     # 1) dual simplex from the box corner where G has the bound rows (the paper's family)
     if method in ("auto", "dual") and G.dim() == 2 and mk > 0:
-        if p.dim() == 1 and consts is not None:                  # one p for the batch: cached rows
-            W0, all_ok = consts.box_corner(p, B, bounds)
+        if p.dim() == 1:                                         # one p for the batch
+            all_ok = consts.corner_ok(p)
             dual_ok = None                                       # = all_ok for every instance
         else:
-            W0, dual_ok = _box_corner(P, *bounds)
+            dual_ok = consts.bounds.corner_ok(P)
             all_ok = bool(dual_ok.all())
         if method == "dual" and not all_ok:
             raise ValueError("solve_batch: method='dual' needs rows +e_k / -e_k in G (bounds on d) "
                              "matching the sign of p_k for every service")
+        hk_max = hk.abs().amax(1)
         if clean and B and all_ok:                               # every instance (the usual case)
-            dual = (None,) + _dual_simplex(P, Gn, hn, W0, max_iter)
-            all_dual = bool((dual[3] != NUMERICAL).all())
-            if all_dual:
-                W, Minv, status = dual[1], dual[2], dual[3]
+            out = _dual_simplex(P, hn, max_iter, consts, hk_max, warm_start)
+            if not bool((out[2] == NUMERICAL).any()):            # done: outputs straight away
+                return _dual_result(out, keep, nrm, m, want_lam)
+            dual = (None,) + out[:3]
         else:
             if dual_ok is None:
                 dual_ok = torch.full((B,), all_ok, dtype=torch.bool, device=dev)
             idx = (dual_ok & status.eq(OPTIMAL)).nonzero().squeeze(1)
             if idx.numel():
-                dual = (idx,) + _dual_simplex(P[idx], Gn, hn[idx], W0[idx], max_iter)
+                ws = None if warm_start is None else warm_start[idx]
+                dual = (idx,) + _dual_simplex(P[idx], hn[idx], max_iter, consts, hk_max[idx], ws)[:3]
     elif method not in ("auto", "dual", "primal"):
         raise ValueError(f"solve_batch: method must be 'auto', 'dual' or 'primal', got {method!r}")
-    if not all_dual:
-        x0 = torch.zeros(B, K, dtype=dt, device=dev)
-        W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
-        Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
-        todo = status == OPTIMAL                                 # instances still to solve
-        if dual is not None:
-            idx, Wd, Md, sd = dual
-            solved = sd != NUMERICAL                             # else: retry with the primal method
-            i_s = idx[solved] if idx is not None else solved.nonzero().squeeze(1)
-            W[i_s], Minv[i_s], status[i_s] = Wd[solved], Md[solved], sd[solved]
-            todo[i_s] = False
+    x0 = torch.zeros(B, K, dtype=dt, device=dev)
+    W = torch.full((B, K), mk, dtype=torch.long, device=dev) + torch.arange(K, device=dev)
+    Minv = torch.eye(K, dtype=dt, device=dev).expand(B, K, K).clone()
+    todo = status == OPTIMAL                                     # instances still to solve
+    if dual is not None:
+        idx, Wd, Md, sd = dual
+        solved = sd != NUMERICAL                                 # else: retry with the primal method
+        i_s = idx[solved] if idx is not None else solved.nonzero().squeeze(1)
+        W[i_s], Minv[i_s], status[i_s] = Wd[solved], Md[solved], sd[solved]
+        todo[i_s] = False
     # 2) primal active-set method (phase 1 first where d = 0 is infeasible)
-    need1 = None if all_dual else todo & (hn < 0).any(1)
-    if need1 is not None and bool(need1.any()):
+    need1 = todo & (hn < 0).any(1)
+    if bool(need1.any()):
         i1 = need1.nonzero().squeeze(1)
         G1n = _subset(Gn, i1)
         ones_col = torch.ones(*G1n.shape[:-1], 1, dtype=dt, device=dev)
@@ -707,7 +745,7 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
         status[i1[infeas]] = INFEASIBLE
         todo[i1[infeas]] = False
         x0[i1] = torch.where(infeas.unsqueeze(1), 0.0, x1[:, :K])
-    if not all_dual and bool(todo.any()):
+    if bool(todo.any()):
         if bool(todo.all()):
             W, Minv, status = _active_set(P, Gn, hn, x0, max_iter)
         else:
@@ -715,56 +753,40 @@ def _solve_core(p, G, h2, *, max_iter=None, want_lam=True, method="auto"):
             Wr, Mr, str_ = _active_set(P[run], _subset(Gn, run), hn[run], x0[run], max_iter)
             W[run], Minv[run], status[run] = Wr, Mr, str_
     # final vertex and multipliers, with one step of iterative refinement (eqs. (8a), (4b))
-    shared = G.dim() == 2
-    if all_dual:                                                 # only real rows in W
-        M = _take_rows(Gn, W)                                    # normalised G_W
-        hW = hn.gather(1, W)
-    else:
-        M = _take_rows(consts.Gn_ext if consts is not None else _extend(Gn), W)
-        hW = torch.cat([hn, x0], 1).gather(1, W)
+    M = _take_rows(consts.Gn_ext if consts is not None else _extend(Gn), W)
+    hW = torch.cat([hn, x0], 1).gather(1, W)
     d = _bmv(Minv, hW)
     d = d + _bmv(Minv, hW - _bmv(M, d))
     lW = _vbm(P, Minv)
     lW = lW + _vbm(P - _vbm(lW, M), Minv)
-    if all_dual:
-        art = None
-        wn = nrm[W] if shared else nrm.gather(1, W)
-    else:
-        art = W >= mk
-        wn = torch.where(art, 1.0, torch.cat([nrm, torch.ones_like(x0)], -1).gather(1, W)
-                         if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
+    art = W >= mk
+    wn = torch.where(art, 1.0, torch.cat([nrm, torch.ones_like(x0)], -1).gather(1, W)
+                     if nrm.dim() == 2 else torch.cat([nrm, torch.ones(K, dtype=dt, device=dev)]).gather(0, W.reshape(-1)).view(B, K))
     lW = lW / wn                                                 # multipliers of the original rows
     # certificate: primal feasibility, dual feasibility, zero multipliers on artificial rows
-    gmax = consts.gmax if consts is not None else Gk.abs().amax((-2, -1))
-    scale = hk.abs().amax(1) + gmax * d.abs().amax(1)
+    gmax = consts.gmax if consts is not None else (Gk.abs().amax((-2, -1)) if mk else torch.zeros((), dtype=dt, device=dev))
+    scale = (hk.abs().amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) + gmax * d.abs().amax(1)
     viol = ((_matvec(Gk, d) - hk).amax(1) if mk else torch.zeros(B, dtype=dt, device=dev)) \
         > _TOL_CHECK * scale
     ps = _TOL_CHECK * P.abs().amax(1, keepdim=True)
-    dual_bad = (lW < -ps).any(1) if art is None else torch.where(art, lW.abs() > ps, lW < -ps).any(1)
+    dual_bad = torch.where(art, lW.abs() > ps, lW < -ps).any(1)
     finite = torch.isfinite(torch.cat([d, lW, Minv.flatten(1)], 1)).all(1)
     bad = (status == OPTIMAL) & (viol | dual_bad | ~finite)
     status = torch.where(bad, NUMERICAL, status)
     ok = status == OPTIMAL
     all_ok = bool(ok.all())
     d = (d if all_ok else torch.where(ok.unsqueeze(1), d, 0.0)) + 0.0   # + 0.0: no negative zeros
-    if art is None:
-        orig = keep[W] if mk < m else W
-        basis = orig if all_ok else torch.where(ok.unsqueeze(1), orig, 0)
-    else:
-        orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
-        basis = torch.where(ok.unsqueeze(1), orig, 0)
+    orig = torch.where(art, -1 - (W - mk), keep[W.clamp(max=max(mk - 1, 0))] if mk else W)
+    basis = torch.where(ok.unsqueeze(1), orig, 0)
     if want_lam:                                                 # (B, m), zero off the active set
         lam = torch.zeros(B, m, dtype=dt, device=dev)
-        if art is None:
-            lam.scatter_add_(1, orig, lW.clamp_min(0.0) if all_ok else torch.where(ok.unsqueeze(1), lW.clamp_min(0.0), 0.0))
-        else:
-            lam.scatter_add_(1, torch.where(art, 0, orig), torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
+        lam.scatter_add_(1, torch.where(art, 0, orig), torch.where(ok.unsqueeze(1) & ~art, lW.clamp_min(0.0), 0.0))
     else:
         lam = torch.zeros(0, dtype=dt, device=dev)
     if not all_ok:
         Minv = torch.where(ok.view(-1, 1, 1), Minv, torch.eye(K, dtype=dt, device=dev))
         wn = torch.where(ok.unsqueeze(1), wn, 1.0)
-    return LPResult(d=d, lam=lam, basis=basis, status=status), Minv, wn, art is None and all_ok
+    return LPResult(d=d, lam=lam, basis=basis, status=status), Minv, wn, all_ok and not bool(art.any())
 
 
 # --------------------------------------------------------------------------- autograd
@@ -800,25 +822,26 @@ class _LPFunction(torch.autograd.Function):
     """Forward: :func:`solve_batch`; backward: ``dl/dh_A = G_A^{-T} dl/dd`` (eqs. (11)-(12))."""
 
     @staticmethod
-    def forward(ctx, p, G, h, want_lam):
+    def forward(ctx, p, G, h, want_lam, warm):
         ctx.set_materialize_grads(False)           # no (B, m) zero tensors for unused outputs
-        res, Minv, wn, ctx.plain = _solve_core(p, G, h, want_lam=want_lam)   # inputs validated by lp_solve
+        res, Minv, wn, ctx.plain = _solve_core(p, G, h, want_lam=want_lam, warm_start=warm)   # inputs validated by lp_solve
         ctx.save_for_backward(G, res.basis, res.status, Minv, wn)
-        ctx.mark_non_differentiable(res.lam, res.status)
-        return res.d, res.lam, res.status
+        ctx.mark_non_differentiable(res.lam, res.status, res.basis)
+        return res.d, res.lam, res.status, res.basis
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_d, grad_lam, grad_status):
+    def backward(ctx, grad_d, grad_lam, grad_status, grad_basis):
         G, basis, status, Minv, wn = ctx.saved_tensors
         grad_h = None
         if ctx.needs_input_grad[2] and grad_d is not None:
             with _threads(basis.shape[0] * G.shape[-2]):
                 grad_h = _backward_h(G, basis, status, Minv, wn, grad_d, ctx.plain)
-        return None, None, grad_h, None
+        return None, None, grad_h, None, None
 
 
-def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: bool = False):
+def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: bool = False,
+             warm_start: torch.Tensor | None = None, return_basis: bool = False):
     """Batched exact LP layer: ``d* = argmax p^T d s.t. G d <= h`` (eqs. (4)-(5)).
 
     Parameters
@@ -831,16 +854,28 @@ def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: 
         Right-hand side; in the paper ``[C; B; D; 0]`` (eq. (4b)). Differentiable.
     return_dual : bool
         Also return the optimal multipliers ``lam`` (B, m) >= 0 (eqs. (7)-(8)).
+    warm_start : torch.Tensor, int64, (B, K) (or (K,) with an unbatched ``h``), optional
+        A working set per instance to start from: the ``basis`` of an earlier call
+        (``return_basis=True``, or :attr:`LPResult.basis`). Used by the dual simplex (shared
+        ``G`` with the bound rows of eq. (4a)); elsewhere ignored. An instance whose working
+        set is unusable (a row out of range or zero in ``G``, ``G_W`` singular, or not dual
+        feasible for ``p``) starts from the box corner; a usable one that is stale (primal
+        infeasible for the new ``h``) is repaired by the dual simplex. Either way the result
+        is the exact optimum; where the optimum is unique it is the cold solve's ``d``.
+    return_basis : bool
+        Also return the final working set ``basis`` (B, K), the ``K`` rows of ``G`` (original
+        numbers) that fix the vertex, for ``warm_start``.
 
     Returns
     -------
-    d : (B, K) the optimal vertex, and ``lam`` (B, m) if ``return_dual``.
+    d : (B, K) the optimal vertex; then ``lam`` (B, m) if ``return_dual``; then ``basis``
+    (B, K) if ``return_basis``.
 
     Gradients flow to ``h`` only, by implicit differentiation of the KKT conditions
     restricted to the active set (eqs. (9)-(12)): ``dl/dh_A = G_A^{-T} dl/dd`` and zero off
     the active set. **No gradient is returned for ``p`` or ``G``** (treated as zero): the
     optimum is piecewise constant in ``p`` (zero derivative almost everywhere). At a
-    degenerate vertex the gradient is that of the working set picked by Bland's rule (see
+    degenerate vertex the gradient is that of the working set the solver ends with (see
     the module docstring).
 
     Raises
@@ -853,16 +888,17 @@ def lp_solve(p: torch.Tensor, G: torch.Tensor, h: torch.Tensor, *, return_dual: 
         a status flag per instance instead of an exception.
     """
     with _threads(h.numel() if isinstance(h, torch.Tensor) else 0):
-        return _lp_solve(p, G, h, return_dual)
+        return _lp_solve(p, G, h, return_dual, warm_start, return_basis)
 
 
-def _lp_solve(p, G, h, return_dual):
+def _lp_solve(p, G, h, return_dual, warm_start, return_basis):
     h2, unbatched = _validate(p, G, h)
     if G.dim() == 3 and unbatched:
         raise ValueError("lp_solve: batched G (B, m, K) needs batched h (B, m)")
     if p.dim() == 2 and unbatched:
         raise ValueError("lp_solve: batched p (B, K) needs batched h (B, m)")
-    d, lam, status = _LPFunction.apply(p, G, h2, bool(return_dual))
+    warm = _check_warm(warm_start, h2.shape[0], G.shape[-1], h2.device)
+    d, lam, status, basis = _LPFunction.apply(p, G, h2, bool(return_dual), warm)
     if (status != OPTIMAL).any():
         for code, exc in ((INFEASIBLE, LPInfeasibleError), (UNBOUNDED, LPUnboundedError),
                           (NUMERICAL, LPNumericalError)):
@@ -875,5 +911,6 @@ def _lp_solve(p, G, h, return_dual):
                           f"feasible) and p/G (bounded objective). Use solve_batch() for per-instance "
                           f"status flags.", status)
     if unbatched:
-        d, lam = d[0], (lam[0] if return_dual else lam)
-    return (d, lam) if return_dual else d
+        d, lam, basis = d[0], (lam[0] if return_dual else lam), basis[0]
+    out = (d,) + ((lam,) if return_dual else ()) + ((basis,) if return_basis else ())
+    return out if len(out) > 1 else d

@@ -707,9 +707,10 @@ def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
 
     ``df`` is ``benchmarks/results/scaling.csv`` (``python benchmarks/lp_layer.py --scaling``):
     columns ``N``, ``K``, ``m``, ``batch``, ``forward_ms``, ``forward_backward_ms``. One line per
-    number of services ``K`` (solid: forward + backward, dotted: forward only), log-log
-    axes; hover shows ``m`` (rows of ``G``, eq. (4a)) and the batch size, which is smaller for
-    the largest sizes. ``per_lp=True`` divides by the batch size (microseconds per LP). A
+    number of services ``K`` (solid: forward + backward, dotted: forward only; dashed: Moreau's
+    active-set solver forward + backward where the CSV has ``moreau_ms``), log-log axes; hover
+    shows ``m`` (rows of ``G``, eq. (4a)) and the batch size, which is smaller for the largest
+    sizes. ``per_lp=True`` divides by the batch size (microseconds per LP). A
     dashed grey guide shows cubic growth in ``m`` (the cost the paper quotes for a dense KKT
     solve), anchored at the first point of the smallest K, for comparison only.
     """
@@ -737,6 +738,14 @@ def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
                                  name=f"K={K}, forward", line=dict(color=color, dash="dot"),
                                  legendgroup=f"K{K}", text=hover,
                                  hovertemplate="N=%{x}: %{y:.3g} " + unit + " (%{text})<extra></extra>"))
+    if "moreau_ms" in df.columns:                                  # the peer, dashed (same colours)
+        for i, (K, s) in enumerate(df.sort_values("N").groupby("K", sort=True)):
+            y = s["moreau_ms"] / (s["batch"] / 1e3 if per_lp else 1.0)
+            if y.notna().any():
+                fig.add_trace(go.Scatter(x=s["N"], y=y, mode="lines+markers", name=f"K={K}, Moreau active-set",
+                                         line=dict(color=palette[i % len(palette)], dash="dash"),
+                                         marker=dict(symbol="x"), legendgroup=f"K{K}",
+                                         hovertemplate="N=%{x}: %{y:.3g} " + unit + "<extra>Moreau</extra>"))
     base = df[df["K"] == df["K"].min()].sort_values("N")
     if len(base) >= 2:
         m0, t0 = float(base["m"].iloc[0]), float(base["forward_backward_ms"].iloc[0])
@@ -748,6 +757,44 @@ def plot_scaling(df, *, per_lp: bool = False) -> go.Figure:
     fig.update_layout(title=f"LP layer {what} vs network size (batch of {', '.join(map(str, batches))} LPs)",
                       xaxis_title="servers N (links E ≈ 3N)", yaxis_title=f"{what} [{unit.split(' per')[0]}]",
                       xaxis_type="log", yaxis_type="log", legend_title="services")
+    return fig
+
+
+def plot_scaling_K(df, *, per_lp: bool = False) -> go.Figure:
+    """Time per batch (forward + backward) against the number of services ``K``, one line per
+    network size ``N``; Moreau's active-set solver dashed where ``df`` has ``moreau_ms``.
+
+    ``df`` is ``benchmarks/results/scaling.csv``. Log-log axes; ``per_lp=True`` gives
+    microseconds per LP. A missing Moreau point (a failed or out-of-memory run; the CSV's
+    ``moreau_note`` says which) leaves a gap.
+    """
+    need = {"N", "K", "batch", "forward_backward_ms"}
+    missing = need - set(df.columns)
+    if missing:
+        raise ValueError(f"plot_scaling_K: missing columns {sorted(missing)}; expected the CSV written by "
+                         "benchmarks/lp_layer.py --scaling")
+    palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+    div = (df["batch"] / 1e3) if per_lp else 1.0
+    unit = "µs per LP" if per_lp else "ms per batch"
+    d = df.assign(ours=df["forward_backward_ms"] / div,
+                  moreau=(df["moreau_ms"] / div) if "moreau_ms" in df.columns else float("nan"))
+    fig = go.Figure()
+    for i, (N, s) in enumerate(d.sort_values("K").groupby("N", sort=True)):
+        color = palette[i % len(palette)]
+        fig.add_trace(go.Scatter(x=s["K"], y=s["ours"], mode="lines+markers", name=f"N={N}, lp_solve",
+                                 line=dict(color=color), legendgroup=f"N{N}",
+                                 hovertemplate="K=%{x}: %{y:.3g} " + unit + "<extra>lp_solve</extra>"))
+        if s["moreau"].notna().any():
+            fig.add_trace(go.Scatter(x=s["K"], y=s["moreau"], mode="lines+markers", name=f"N={N}, Moreau",
+                                     line=dict(color=color, dash="dash"), marker=dict(symbol="x"),
+                                     legendgroup=f"N{N}", connectgaps=False,
+                                     hovertemplate="K=%{x}: %{y:.3g} " + unit + "<extra>Moreau</extra>"))
+    batches = sorted(set(int(b) for b in df["batch"]))
+    fig.update_layout(**_title_layout("LP layer time vs number of services",
+                                      f"forward + backward, batch of {', '.join(map(str, batches))} LPs; "
+                                      "dashed: Moreau active-set"),
+                      xaxis_title="services K", yaxis_title=f"time [{unit}]", xaxis_type="log",
+                      yaxis_type="log", height=460)
     return fig
 
 
@@ -784,35 +831,55 @@ def _check_benchmark(df) -> None:
 
 
 def lp_layer_table_styled(df):
-    """``benchmarks/results/lp_layer.csv`` as a styled table: method, median and best time per
-    batch (ms), median time per LP (µs) and the ratio to our forward+backward pass."""
+    """``benchmarks/results/lp_layer.csv`` as a styled table: (case,) method, median and best
+    time per batch (ms), median time per LP (µs), the ratio to our forward+backward pass of the
+    same case and, where the CSV has them, the objective gap to HiGHS and the largest
+    difference from our ``dl/dh`` on the clearly non-degenerate instances. A method that failed
+    shows its error instead of times."""
     _check_benchmark(df)
-    t = df[["method", "median_ms", "best_ms", "per_lp_us", "ratio"]].rename(columns={
-        "median_ms": "median [ms]", "best_ms": "best [ms]", "per_lp_us": "per LP [µs]",
-        "ratio": "× ours fwd+bwd"})
-    return (t.style.hide(axis="index").format(precision=2).format(precision=1, subset=["per LP [µs]",
-                                                                                        "× ours fwd+bwd"])
-            .set_uuid("lp_layer"))
+    cols = {"case": "case", "method": "method", "median_ms": "median [ms]", "best_ms": "best [ms]",
+            "per_lp_us": "per LP [µs]", "ratio": "× ours fwd+bwd", "obj_gap_vs_highs": "objective gap vs HiGHS",
+            "grad_gap_vs_ours_nondeg": "|dl/dh − ours|", "note": "note"}
+    t = df[[c for c in cols if c in df.columns]].rename(columns=cols)
+    if "note" in t.columns:
+        t["note"] = t["note"].fillna("")
+    sci = [c for c in ("objective gap vs HiGHS", "|dl/dh − ours|") if c in t.columns]
+    return (t.style.hide(axis="index").format(precision=2, na_rep="–")
+            .format(precision=1, subset=["per LP [µs]", "× ours fwd+bwd"], na_rep="–")
+            .format("{:.1e}", subset=sci, na_rep="–").set_uuid("lp_layer"))
 
 
 def plot_lp_layer_benchmark(df) -> go.Figure:
-    """Median time per LP (µs, log axis) of each method in ``benchmarks/results/lp_layer.csv``;
-    the hover shows the median and best time per batch. Our layer in red, peers in grey."""
+    """Median time per LP (µs, log axis) of each method in ``benchmarks/results/lp_layer.csv``,
+    one group of bars per case (number of services ``K``) when the CSV has a ``case`` column;
+    without one, our layer in red and the peers in grey. The hover shows the median and best
+    time per batch; failed methods are left out."""
     _check_benchmark(df)
-    ours = df["method"].str.startswith("ours")
+    df = df[df["per_lp_us"].notna()]
     batch = f"batch of {int(df['batch'].iloc[0])} LPs, " if "batch" in df.columns else ""
     machine = (f"torch {df['torch'].iloc[0]}, {int(df['threads'].iloc[0])} threads, load {df['load_avg_1min'].iloc[0]:g}, "
                f"{df['date'].iloc[0]}" if {"torch", "threads", "load_avg_1min", "date"} <= set(df.columns) else "")
-    fig = go.Figure(go.Bar(
-        x=df["per_lp_us"], y=df["method"], orientation="h", name="median time per LP",
-        marker_color=["#d62728" if o else "#7f7f7f" for o in ours],
-        customdata=df[["median_ms", "best_ms"]].to_numpy(),
-        hovertemplate="%{y}: %{x:.3g} µs per LP (batch median %{customdata[0]:.3g} ms, "
-                      "best %{customdata[1]:.3g} ms)<extra></extra>"))
+    hover = ("%{y}: %{x:.3g} µs per LP (batch median %{customdata[0]:.3g} ms, "
+             "best %{customdata[1]:.3g} ms)<extra>%{fullData.name}</extra>")
+    fig = go.Figure()
+    if "case" in df.columns:
+        palette = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e")
+        for i, (case, s) in enumerate(df.groupby("case", sort=False)):
+            fig.add_trace(go.Bar(x=s["per_lp_us"], y=s["method"], orientation="h", name=str(case),
+                                 marker_color=palette[i % len(palette)],
+                                 customdata=s[["median_ms", "best_ms"]].to_numpy(), hovertemplate=hover))
+        fig.update_layout(barmode="group", legend_title="case")
+    else:
+        ours = df["method"].str.startswith("ours")
+        fig.add_trace(go.Bar(x=df["per_lp_us"], y=df["method"], orientation="h", name="median time per LP",
+                             marker_color=["#d62728" if o else "#7f7f7f" for o in ours],
+                             customdata=df[["median_ms", "best_ms"]].to_numpy(), hovertemplate=hover))
+    n_methods = df["method"].nunique()
     fig.update_layout(**_title_layout("LP layer vs peers: time per LP", batch + machine, legend_below=False),
                       xaxis_title="median wall-clock time per LP (µs, log scale)", xaxis_type="log",
                       yaxis_title="method", yaxis=dict(autorange="reversed"), showlegend=True,
-                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0), height=420)
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
+                      height=max(420, 60 * n_methods + 200))
     return fig
 
 
