@@ -556,12 +556,22 @@ def test_paper_claims_and_gains_say_which_ci(fake_results):
     gains = comp[comp["artefact"].isin(["Fig. 6", "Fig. 10"]) & comp["unit"].eq("%")
                  & comp["metric"].str.contains("gain|improvement")]
     assert len(gains) and (gains["ci_method"] == ex.summarize.BOOTSTRAP_NOTE).all()
-    fig8 = comp[(comp["artefact"] == "Fig. 8") & comp["metric"].str.contains("gain")]
-    assert len(fig8) and (fig8["ci_method"] == "t over seeds").all()     # no per-slot data in Fig. 8
-    for key in ("Objective-driven beats both", "Lower prediction accuracy"):
-        row = claims.loc[[c for c in claims.index if c.startswith(key)][0]]
-        assert row["ci_method"] == ex.summarize.BOOTSTRAP_NOTE
-        assert "moving-block bootstrap" in row["ours"]
+    # reproduce passes every run's per-slot totals: Fig. 5's ratio, Fig. 8's gains and every claim
+    # are bootstrapped too; without them, frames lacking per-slot columns fall back to a t-interval
+    fig8 = comp[comp["artefact"].isin(["Fig. 5", "Fig. 8"]) & comp["metric"].str.contains("gain|ratio")]
+    assert len(fig8) == 3 and (fig8["ci_method"] == ex.summarize.BOOTSTRAP_NOTE).all()
+    for row in claims.itertuples():
+        assert row.ci_method == ex.summarize.BOOTSTRAP_NOTE, row
+        assert "moving-block bootstrap" in row.ours
+    figs = {k: v for k, v in res.items() if k.startswith(("fig", "table"))}
+    comp_t, claims_t = ex.compare_with_paper(figs)
+    fig8_t = comp_t[comp_t["artefact"].isin(["Fig. 5", "Fig. 8"]) & comp_t["metric"].str.contains("gain|ratio")]
+    assert (fig8_t["ci_method"] == "t over seeds").all()
+    assert set(claims_t["ci_method"]) == {ex.summarize.BOOTSTRAP_NOTE, "t over seeds",
+                                          "t-interval of the OLS slope", "Welch t over seeds"}
+    # same inputs, same intervals
+    comp2, claims2 = ex.compare_with_paper(figs)
+    pd.testing.assert_frame_equal(claims_t, claims2)
     # the robustness grid judges with the runs' per-slot totals: every interval is the bootstrap
     grid = pd.read_csv(out / "tiny" / "robustness.csv")
     fin = grid[np.isfinite(grid["ci_low"])]

@@ -146,7 +146,10 @@ _NONE = Estimate((float("nan"), float("nan"), float("nan"), 0))
 
 
 def _has(slots: pd.DataFrame | None, *frameworks: str) -> bool:
-    return slots is not None and not slots.empty and set(frameworks) <= set(slots["framework"])
+    """``slots`` has per-slot rows of every one of ``frameworks``, one row per run and slot
+    (runs that the spec columns do not tell apart would be summed: no bootstrap then)."""
+    return (slots is not None and not slots.empty and set(frameworks) <= set(slots["framework"])
+            and not slots.duplicated(["dataset", "data", "framework", "seed", "M", "Sigma", "slot"]).any())
 
 
 def _block(slots: pd.DataFrame) -> int:
