@@ -7,6 +7,8 @@ the real frameworks on a tiny scale.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -576,3 +578,24 @@ def test_paper_claims_and_gains_say_which_ci(fake_results):
     grid = pd.read_csv(out / "tiny" / "robustness.csv")
     fin = grid[np.isfinite(grid["ci_low"])]
     assert len(fin) and (fin["ci_method"] == ex.summarize.BOOTSTRAP_NOTE).all()
+
+
+def test_run_cache_key_covers_every_module_a_run_executes():
+    """A change to any module a run executes (the compiled LP kernel included) must change
+    the run cache key: every splitalloc module loaded by a tiny LP solve and by the
+    frameworks is in RUN_MODULES (config is fingerprinted by its parameters)."""
+    code = (
+        "import sys, torch\n"
+        "import splitalloc.frameworks\n"
+        "from splitalloc.layer import lp_solve\n"
+        "p = torch.ones(1, 2, dtype=torch.float64)\n"
+        "G = torch.tensor([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]],"
+        " dtype=torch.float64)\n"
+        "h = torch.tensor([[1.0, 0.7, 0.7, 0.0, 0.0]], dtype=torch.float64)\n"
+        "lp_solve(p, G, h)\n"
+        "print(' '.join(sorted(m.split('.')[1] for m in sys.modules"
+        " if m.startswith('splitalloc.'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.split())
+    assert {"layer", "_dual_kernel", "frameworks"} <= loaded
+    assert loaded - {"config"} <= set(ex.RUN_MODULES), loaded - set(ex.RUN_MODULES)

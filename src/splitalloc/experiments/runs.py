@@ -106,8 +106,8 @@ def _settings_dict(spec: RunSpec) -> dict[str, Any]:
 
 
 #: Modules whose source code determines what a run computes (hashed into the cache key).
-RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "layer", "models",
-               "frameworks", "evaluate")
+RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "layer", "_dual_kernel",
+               "models", "frameworks", "evaluate")
 
 
 @functools.lru_cache(maxsize=1)
