@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 from scipy import stats
 
 from splitalloc.experiments import judge as J
@@ -125,6 +126,14 @@ def test_classify_boundaries(interval, effect, side, expected):
     assert J.classify(interval, effect, side) == expected
 
 
+@given(est=st.floats(-50, 50), half=st.floats(0, 20), mde=st.floats(0, 40), effect=st.floats(0.01, 30))
+def test_classify_below_mirrors_above(est, half, mde, effect):
+    up = iv(est, est - half, est + half, mde=mde)
+    down = iv(-est, -est - half, -est + half, mde=mde)
+    assert J.classify(down, -effect, "below") == J.classify(up, effect, "above")
+    assert J.classify(up, effect) in J.SEVERITY
+
+
 @pytest.mark.parametrize("effect, side", [(-1.0, "above"), (1.0, "below"), (0.0, "above"), (np.nan, "above"),
                                           (1.0, "sideways")])
 def test_classify_rejects_an_effect_off_the_claimed_side(effect, side):
@@ -236,6 +245,10 @@ def test_per_seed_statistics_name_what_is_wrong():
         J.mean_improvement(nan)
     with pytest.raises(ValueError, match="unpaired runs.*'seed': 2.*two-stage-lstm"):
         J.mean_improvement(frame(ok[:-1]))
+    nan_key = frame(ok)
+    nan_key.loc[0, "Sigma"] = np.nan
+    with pytest.raises(ValueError, match=r"key column\(s\) \['Sigma'\] hold NaN"):
+        J.mean_improvement(nan_key)
     with pytest.raises(ValueError, match="repeat a"):
         J.mean_improvement(frame(ok + ok[:1]))
     with pytest.raises(ValueError, match="at least two Sigma points"):

@@ -324,6 +324,10 @@ def _check_frame(summ: pd.DataFrame, metrics: Sequence[str], where: str) -> None
     if missing:
         raise ValueError(f"{where}: the summaries lack column(s) {missing}; needed: "
                          f"{list(KEY_COLUMNS) + list(metrics)} (as splitalloc.experiments.summaries writes them)")
+    nan_keys = [c for c in KEY_COLUMNS if summ[c].isna().any()]
+    if nan_keys:
+        raise ValueError(f"{where}: key column(s) {nan_keys} hold NaN; every run needs its dataset, framework, "
+                         "seed, Sigma and M")
     dup = summ.duplicated(list(KEY_COLUMNS), keep=False)
     if dup.any():
         first = summ.loc[dup, list(KEY_COLUMNS)].head(3).to_dict("records")
