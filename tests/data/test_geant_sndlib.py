@@ -148,7 +148,7 @@ def test_bad_sndlib_network(tmp_path):
         data.read_sndlib_network(p)
     link = ('<link id="a_z"><source>a</source><target>z</target></link>')
     p.write_text(_tm_xml().replace("<links></links>", f"<links>{link}</links>"))
-    with pytest.raises(DataFormatError, match="endpoint not among"):
+    with pytest.raises(DataFormatError, match="unknown node in a -> z .an endpoint not among"):
         data.read_sndlib_network(p)
     p.write_text(_tm_xml().replace("<x>1.0</x>", "<x>east</x>"))
     with pytest.raises(DataFormatError, match="x coordinate of node a"):

@@ -288,7 +288,8 @@ def service_arrivals(dataset: str, *, mean_arrival: float | None = None, data_di
         raw, notes = _kaggle_raw(kg, names, groups)
         slot, files = "1D", kg.attrs["files"]
         rule = ("daily flow count f of each service's block of workstations l_ipn "
-                "(kaggle_service_workstations); rescaled to training-period mean mean_arrival (fixed volume per flow)")
+                "(kaggle_service_workstations); rescaled to training-period mean mean_arrival "
+                "(fixed volume per flow)")
     raw = raw.astype(np.float64)
     train_end = training_slots(len(raw), train_fraction)
     out, scale, capped = preprocess(raw, cap_median_multiple=cap_median_multiple, mean_arrival=mean_arrival,

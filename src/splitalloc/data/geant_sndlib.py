@@ -68,6 +68,16 @@ def _float(text: str, where: str, what: str, *, nonneg: bool = True) -> float:
     return x
 
 
+def _endpoints(elem: ET.Element, where: str, known) -> tuple[str, str]:
+    """The ``<source>`` and ``<target>`` node ids of a ``<link>`` or ``<demand>``; both must be
+    among ``known`` (the file's node ids)."""
+    s = _text(elem.find(_NS + "source"), where, "<source>")
+    t = _text(elem.find(_NS + "target"), where, "<target>")
+    if s not in known or t not in known:
+        raise DataFormatError(f"{where}: unknown node in {s} -> {t} (an endpoint not among the file's nodes)")
+    return s, t
+
+
 def _sndlib_nodes(root: ET.Element, where: str) -> list[tuple[str, float, float]]:
     nodes = []
     for n in root.iter(_NS + "node"):
@@ -104,10 +114,7 @@ def read_sndlib_network(path, *, sha256: str | None = None) -> tuple[pd.DataFram
     for link in root.iter(_NS + "link"):
         lid = link.get("id", "?")
         where = f"{path}: link {lid}"
-        s = _text(link.find(_NS + "source"), where, "<source>")
-        t = _text(link.find(_NS + "target"), where, "<target>")
-        if s not in names or t not in names:
-            raise DataFormatError(f"{where}: endpoint not among the file's nodes ({s} -> {t})")
+        s, t = _endpoints(link, where, names)
         mod = link.find(f"{_NS}additionalModules/{_NS}addModule")
         cap = cost = np.nan
         if mod is not None:
@@ -179,10 +186,7 @@ def parse_sndlib_demands(files: Iterable[tuple[str, bytes]], *, source: str) -> 
         for d in root.iter(_NS + "demand"):
             did = d.get("id", "?")
             w = f"{where}: demand {did}"
-            s = _text(d.find(_NS + "source"), w, "<source>")
-            tgt = _text(d.find(_NS + "target"), w, "<target>")
-            if s not in index or tgt not in index:
-                raise DataFormatError(f"{w}: unknown node in {s} -> {tgt}")
+            s, tgt = _endpoints(d, w, index)
             if (s, tgt) in seen:
                 raise DataFormatError(f"{w}: pair {s} -> {tgt} listed twice")
             seen.add((s, tgt))
