@@ -39,8 +39,8 @@ into the cache folder (``$SPLITALLOC_CACHE_DIR`` or the OS cache) and checks its
 :class:`DataNotFoundError` says what is missing and how to fetch it. There is never a fallback
 to synthetic data: synthetic series come only from :mod:`splitalloc.synthetic`, on request.
 
-Parameters
-----------
+Where the parameters come from
+------------------------------
 :func:`service_arrivals` reads the config defaults of its rule (``service_mean_arrival`` as
 ``mean_arrival``, ``arrival_cap_median_multiple``, ``train_fraction``, the service groups) at
 its entry and passes them down as arguments; see :mod:`splitalloc.data.arrivals`.

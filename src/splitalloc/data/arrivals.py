@@ -17,6 +17,11 @@ parameter                      config default                         used by
 (training period)              ``train_fraction``                     :func:`training_slots`
 =============================  =====================================  ===========================
 
+The loaders below the rule read the format assumptions of their files themselves:
+``geant_slot_minutes`` (the 15-min grid of the SNDlib and week files) and, as defaults of
+:func:`~splitalloc.data.geant_week.read_week_hist`'s ``node_ids``/``start``,
+``geant_week_node_order`` and ``geant_week_nominal_start``.
+
 :func:`load_geant_traffic` picks one of the three GEANT series by variant (``"week"``,
 ``"subset"``, ``"full"``; the datasets ``"geant"``, ``"geant-may"``, ``"geant-full"``).
 """
