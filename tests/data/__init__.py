@@ -1,0 +1,1 @@
+"""Tests of :mod:`splitalloc.data`, one module per module of the package."""
