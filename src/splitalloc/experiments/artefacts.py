@@ -4,10 +4,12 @@ An *artefact* is what the reproduction writes as CSV: a figure's data, Table 4, 
 grid, the paper comparison. Its record says
 
 * ``work(scale, seeds)``: the runs it needs (a list of :class:`RunSpec`; runs that several
-  artefacts need are run once);
-* ``seed_rule(scale, seeds)``: the seeds of its own runs, from the reproduction's seeds (most
-  artefacts run them all; the robustness grid runs fewer in the cells it does not share with
-  the headline figures, :func:`splitalloc.experiments.robustness.grid_seeds`);
+  artefacts need are run once), given the reproduction's resolved seeds;
+* ``seed_rule(scale, seeds)``: the artefact's own seed rule, which ``work`` applies: which of
+  the reproduction's seeds its runs use. Most artefacts run them all (:func:`all_seeds`); the
+  robustness grid runs fewer in the cells it does not share with the headline figures
+  (:func:`splitalloc.experiments.robustness.grid_seeds`: 5 at the paper scale against the
+  headline's 10), so its record names that rule for pages and tests to read;
 * ``assemble(context)``: its tables, built from the run results in a :class:`Context`;
 * ``files``: the CSV file of each table, under ``<out_dir>/<scale>/``;
 * ``reads``: the artefacts whose tables and runs it assembles from (the paper comparison reads
@@ -23,6 +25,12 @@ artefact (each figure function, ``fig5_splitting`` ..., is a call of it);
 :func:`splitalloc.experiments.reproduce` plans every artefact's work, runs all of it once and
 assembles the artefacts from the results. The scale and the seeds are resolved once, at that
 entry point (:func:`resolve_seeds`), and passed down.
+
+To add an artefact: in the module of its family, write its ``work`` and ``assemble``,
+``register(Artefact(...))`` them and add a public function that calls :func:`produce` (what
+notebooks call); a new module is imported by :mod:`splitalloc.experiments.reproduction`, in
+the registry's order. Its quick CSV then needs a reference table in ``tests/reference/quick``
+(``scripts/store_notebook_outputs.sh`` writes them).
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ def _admitted_work(sc, seeds, dataset):
     return specs
 
 
+def _fig7_work(sc, seeds):
+    return [make_spec(sc, dataset="geant", framework=f, seed=s) for s in seeds for f in BASELINE_FRAMEWORKS]
+
+
 def _per_slot(results, metrics) -> pd.DataFrame:
     """Per-slot totals of every run with the run's ``metrics`` (and bootstrap columns) beside them."""
     summ = summaries(results)
@@ -43,8 +47,7 @@ FIG6 = register(Artefact(name="fig6", title="Fig. 6: admitted traffic per slot, 
 FIG7 = register(Artefact(name="fig7", title="Fig. 7: predicted vs true traffic per slot, GEANT",
                          files={"fig7": "fig7_prediction"},
                          assemble=lambda ctx: _per_slot(ctx.results, ["accuracy", "throughput"]),
-                         work=lambda sc, seeds: [make_spec(sc, dataset="geant", framework=f, seed=s)
-                                                 for s in seeds for f in BASELINE_FRAMEWORKS]))
+                         work=_fig7_work))
 
 #: Fig. 10's record.
 FIG10 = register(Artefact(name="fig10", title="Fig. 10: admitted traffic per slot, Kaggle",
