@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--Ms", type=_float_list("--Ms"), default=None, help="M sweep (eq. 14), e.g. 40,80,120")
     r.add_argument("--datasets", type=_name_list, default=None,
                    help=f"datasets of Table 4, subset of {list(ex.DATASETS)} (Figs. 5-9 use GEANT, Fig. 10 Kaggle)")
-    r.add_argument("--only", type=_name_list, default=None, help=f"subset of {list(ex.FIGURES)}")
+    r.add_argument("--only", type=_name_list, default=None, help=f"subset of {list(ex.ARTEFACTS)}")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -147,8 +147,8 @@ def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         for row in claims.itertuples():
             # the one verdict rule (experiments.claims.verdict): supported / not supported /
             # inconclusive / not run
-            mark = getattr(row, "verdict", None) or {True: "supported", False: "not supported",
-                                                     None: "not run"}[row.supported]
+            mark = getattr(row, "verdict", None) or {True: ex.SUPPORTED, False: ex.NOT_SUPPORTED,
+                                                     None: ex.NOT_RUN}[row.supported]
             print(f"- {row.claim}: {mark}\n    ours: {row.ours}")
     return 0
 

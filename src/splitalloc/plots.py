@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from .experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, NOT_SUPPORTED_OR_INCONCLUSIVE, SUPPORTED
+
 # ============================================================ §V figures (Figs. 5-10, Table 4)
 #: One colour per framework, the same in every §V figure.
 FRAMEWORK_COLORS = {
@@ -885,8 +887,8 @@ def plot_lp_layer_benchmark(df) -> go.Figure:
 
 # ============================================================== paper vs ours, parameters
 #: Background of each verdict word in the claims table.
-VERDICT_COLOURS = {"supported": "#e6f4ea", "not supported": "#fdecea", "inconclusive": "#fff4d6",
-                   "not supported or inconclusive": "#fdecea", "not run": "#f2f2f2"}
+VERDICT_COLOURS = {SUPPORTED: "#e6f4ea", NOT_SUPPORTED: "#fdecea", INCONCLUSIVE: "#fff4d6",
+                   NOT_SUPPORTED_OR_INCONCLUSIVE: "#fdecea", NOT_RUN: "#f2f2f2"}
 
 
 def claim_verdicts(claims):
@@ -897,9 +899,9 @@ def claim_verdicts(claims):
     import pandas as pd
 
     if "verdict" in claims.columns:
-        return claims["verdict"].fillna("not run").astype(str)
-    return pd.Series(["not run" if v is None or v != v else ("supported" if bool(v) else
-                      "not supported or inconclusive") for v in claims["supported"]],
+        return claims["verdict"].fillna(NOT_RUN).astype(str)
+    return pd.Series([NOT_RUN if v is None or v != v else (SUPPORTED if bool(v) else
+                      NOT_SUPPORTED_OR_INCONCLUSIVE) for v in claims["supported"]],
                      index=claims.index, name="verdict")
 
 

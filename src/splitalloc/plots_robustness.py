@@ -15,10 +15,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED
 from .plots import VERDICT_COLOURS, _title_layout
 
-#: Numeric code of each verdict in the heatmap (its colour scale follows VERDICT_COLOURS).
-_VERDICT_CODE = {"not supported": 0, "inconclusive": 1, "supported": 2, "not run": 3}
+#: The verdicts in the heatmap's order; a verdict's numeric code is its position (its colour
+#: scale follows VERDICT_COLOURS).
+_VERDICT_ORDER = (NOT_SUPPORTED, INCONCLUSIVE, SUPPORTED, NOT_RUN)
+_VERDICT_CODE = {v: i for i, v in enumerate(_VERDICT_ORDER)}
 _CLAIM_SHORT = {"splitting": "1. splitting >> non-splitting", "beats-baselines": "2. beats two-stage",
                 "accuracy-paradox": "3. lower accuracy, higher throughput",
                 "grows-with-sigma": "4. gain grows with Σ", "kaggle-larger": "5. gain larger on Kaggle"}
@@ -53,9 +56,8 @@ def robustness_heatmap(grid, *, title: str = "How each verdict moves with our as
         z.append(zr)
         text.append(tr)
         hover.append(hr)
-    order = ["not supported", "inconclusive", "supported", "not run"]
     colorscale = []
-    for i, name in enumerate(order):
+    for i, name in enumerate(_VERDICT_ORDER):
         colorscale += [[i / 4, VERDICT_COLOURS[name]], [(i + 1) / 4, VERDICT_COLOURS[name]]]
     x = [f"{a}:<br>{v}" for a, v in cols]
     y = [_CLAIM_SHORT.get(c, c) for c in claims]

@@ -3,9 +3,13 @@
 Every experiment is a list of independent *runs*. A run is one framework trained and
 evaluated on one scenario (dataset x network draw), fully described by a :class:`RunSpec`
 (dataset, data kind, framework, seed, average resource ``M`` of eq. (14), average deviation
-``Sigma`` of eq. (15), training settings). Each figure function (``fig5_splitting`` ...
-``table4_utility``) returns a tidy :class:`pandas.DataFrame` and writes it as CSV under
-``<out_dir>/<scale>/``; :func:`reproduce` runs them all and judges the paper's claims.
+``Sigma`` of eq. (15), training settings). Every artefact (a figure's data, Table 4, the
+robustness grid, the paper comparison) is one :class:`Artefact` record in one registry,
+:data:`ARTEFACTS`: the runs it needs, its seed rule, how it assembles its table from the
+results, the CSV it writes under ``<out_dir>/<scale>/``. Each figure function
+(``fig5_splitting`` ... ``table4_utility``) runs one artefact (:func:`produce`) and returns its
+tidy :class:`pandas.DataFrame`; :func:`reproduce` runs them all, sharing runs, and judges the
+paper's claims.
 
 The paper reports single runs; we run every setting over several seeds (network draw,
 weight initialisation and, for synthetic data, the series), pair frameworks by seed (same
@@ -14,21 +18,24 @@ network, same traffic) and report confidence intervals.
 Where things live (data flows down this list, never up):
 
 ========================  ==============================================================
-``names``                 datasets, frameworks, the paper's labels, run columns
+``names``                 datasets, frameworks, the paper's labels, run columns, seasonal periods
 ``scales``                :class:`ExperimentScale`, :data:`SCALES`, :func:`get_scale`
 ``runs``                  :class:`RunSpec`, :func:`run_one`, cache, :func:`run_specs`
                           (process pool / dask executors)
-``summarize``             per-run summaries, paired improvements, CIs over seeds
-``artefact_io``           plumbing shared by the artefact modules (seeds, CSV output)
+``summarize``             per-run summaries, paired improvements, CIs over seeds, bootstrap
+``claims``                the five claims, their thresholds, the verdict words, the one rule
+``artefacts``             :class:`Artefact`, :class:`Context`, the registry :data:`ARTEFACTS`,
+                          :func:`produce` (run, assemble and write one artefact)
 ``splitting``             Fig. 5 (splitting vs non-splitting)
-``traces``                Figs. 6, 7, 10 (per-slot admitted traffic and predictions)
+``traces``                Figs. 6, 7, 10 (per-slot admitted traffic and predictions),
+                          :func:`fig7_table`
 ``sweeps``                Fig. 8 (``M`` sweep), Fig. 9 and Table 4 (``Sigma`` sweep)
 ``capacities``            the learned capacity estimates Ĉ, B̂ against the truth
-``claims``                the five claims, their thresholds, the one verdict rule
-``paper``                 the paper's numbers beside ours, the claims and their verdicts
 ``robustness``            the grid: each claim's verdict as one assumption varies
 ``regime``                the offline optimum's admitted fraction per dataset and ``M``
-``reproduction``          :data:`FIGURES`, :func:`all_specs`, :func:`reproduce`
+``paper``                 the paper's numbers beside ours, the claims and their verdicts
+                          (the ``comparison`` artefact, which reads the figures)
+``reproduction``          :func:`all_specs`, :func:`reproduce`
 ========================  ==============================================================
 
 Everything a notebook, the CLI or a test needs is re-exported here
@@ -43,14 +50,16 @@ from .names import (ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, DATA_KINDS, D
 from .scales import SCALES, ExperimentScale, get_scale
 from .runs import (CACHE_VERSION, RESULTS_ENV_VAR, RUN_MODULES, RUN_PARAMETER_GROUPS, RunSpec,
                    default_out_dir, make_spec, run_one, run_specs, run_times, validate_specs)
-from .summarize import (fig7_table, paired_improvement, per_slot_totals, run_summary, summaries,
-                        summarize_runs, summarize_with_ci)
+from .summarize import (paired_improvement, per_slot_totals, run_summary, summaries, summarize_runs,
+                        summarize_with_ci)
+from .claims import (CLAIMS, INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, NOT_SUPPORTED_OR_INCONCLUSIVE, SUPPORTED,
+                     VERDICTS, claims_table, combine, verdict)
+from .artefacts import ARTEFACTS, Artefact, Context, produce, register, resolve_seeds
+from .reproduction import all_specs, reproduce   # imports the artefact modules in registry order
 from .splitting import fig5_splitting
-from .traces import fig6_admitted, fig7_prediction, fig10_kaggle
+from .traces import fig6_admitted, fig7_prediction, fig7_table, fig10_kaggle
 from .sweeps import fig8_resource, fig9_deviation, table4_utility, table4_wide
 from .paper import compare_with_paper, paper_numbers
-from .reproduction import FIGURES, SPEC_BUILDERS, all_specs, reproduce
-from .claims import CLAIMS, VERDICTS, claims_table, combine, verdict
 from .capacities import capacity_estimates, capacity_summary
 from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_changes
 from .regime import admitted_fractions, admitted_summary
@@ -67,8 +76,9 @@ __all__ = [
     "fig5_splitting", "fig6_admitted", "fig7_prediction", "fig10_kaggle",
     "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
     "compare_with_paper", "paper_numbers",
-    "FIGURES", "SPEC_BUILDERS", "all_specs", "reproduce",
-    "CLAIMS", "VERDICTS", "claims_table", "combine", "verdict",
+    "ARTEFACTS", "Artefact", "Context", "produce", "register", "resolve_seeds", "all_specs", "reproduce",
+    "CLAIMS", "VERDICTS", "SUPPORTED", "INCONCLUSIVE", "NOT_SUPPORTED", "NOT_RUN", "NOT_SUPPORTED_OR_INCONCLUSIVE",
+    "claims_table", "combine", "verdict",
     "capacity_estimates", "capacity_summary", "run_capacities",
     "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
     "admitted_fractions", "admitted_summary",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .artefact_io import _prepare, _run, _write
+from .artefacts import Artefact, Context, produce, register
 from .runs import run_capacities
-from .sweeps import _specs_fig9
+from .sweeps import FIG9
 
 #: Frameworks whose runs learn capacity estimates through the layer.
 LEARNS_CAPACITIES = ("objective-driven", "objective-driven-regret", "objective-driven-warm",
@@ -29,8 +29,22 @@ CAPACITY_COLUMNS = ("dataset", "data", "framework", "seed", "M", "Sigma", "infor
                     "used", "usable", "mu", "true", "estimate", "err_estimate", "err_mean")
 
 
-def _specs_capacities(sc, seeds):
-    return [s for s in _specs_fig9(sc, seeds) if s.framework in LEARNS_CAPACITIES]
+def _work(sc, seeds):
+    return [s for s in FIG9.work(sc, seeds) if s.framework in LEARNS_CAPACITIES]
+
+
+def _assemble(ctx: Context) -> pd.DataFrame:
+    df = run_capacities(ctx.results, out_dir=ctx.out_dir, run_fn=ctx.run_fn)
+    if df.empty:
+        return pd.DataFrame(columns=list(CAPACITY_COLUMNS))
+    df["err_estimate"] = (df["estimate"] - df["true"]).abs()
+    df["err_mean"] = (df["mu"] - df["true"]).abs()
+    return df[list(CAPACITY_COLUMNS)]
+
+
+#: The capacity estimates' record (:class:`splitalloc.experiments.artefacts.Artefact`).
+CAPACITIES = register(Artefact(name="capacities", title="Learned capacity estimates against the truth",
+                               files={"capacities": "capacity_estimates"}, work=_work, assemble=_assemble))
 
 
 def capacity_estimates(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
@@ -39,17 +53,8 @@ def capacity_estimates(*, scale="quick", seeds=None, out_dir=None, workers=1, sc
     server/link: ``used`` (by the deployment), ``usable``, ``mu``, ``true``, ``estimate``,
     ``err_estimate = |estimate - true|`` and ``err_mean = |mu - true|`` (resource units or Mb per
     slot). Written as ``capacity_estimates.csv``."""
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    specs = _specs_capacities(sc, seeds)
-    _run(specs, out, workers, scheduler, progress, run_fn)
-    df = run_capacities(specs, out_dir=out, run_fn=run_fn)
-    if df.empty:
-        df = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-    else:
-        df["err_estimate"] = (df["estimate"] - df["true"]).abs()
-        df["err_mean"] = (df["mu"] - df["true"]).abs()
-        df = df[list(CAPACITY_COLUMNS)]
-    return _write(df, out, sc, "capacity_estimates")
+    return produce(CAPACITIES, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers,
+                   scheduler=scheduler, progress=progress, run_fn=run_fn)
 
 
 def capacity_summary(df: pd.DataFrame) -> pd.DataFrame:

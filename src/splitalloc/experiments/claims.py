@@ -30,12 +30,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .summarize import (BOOTSTRAP_NOTE, T_NOTE, _block_for, _ci, block_resamples, paired_bootstrap_ci,
+from .summarize import (BOOTSTRAP_NOTE, T_NOTE, block_length, block_resamples, mean_ci, paired_bootstrap_ci,
                         slot_matrix)
 
+#: The verdict words: every verdict of this companion (claims table, robustness grid, CLI, pages)
+#: is one of these; the pages, the CLI and the tests read them from here.
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_RUN = "supported", "not supported", "inconclusive", "not run"
 #: The verdict words, in the order the book's legends use.
 VERDICTS = (SUPPORTED, INCONCLUSIVE, NOT_SUPPORTED, NOT_RUN)
+#: What the pages say of a claim known only as not supported by a boolean ``supported`` column
+#: (claims tables without a ``verdict`` column cannot tell "not supported" from "inconclusive").
+NOT_SUPPORTED_OR_INCONCLUSIVE = f"{NOT_SUPPORTED} or {INCONCLUSIVE}"
 
 
 def verdict(ci_low: float, ci_high: float, threshold: float, side: str = "above") -> str:
@@ -131,7 +136,7 @@ class Estimate(tuple):
 
 def _t(values) -> Estimate:
     """Student-t 95 % CI over seeds (the fallback without per-slot data)."""
-    return Estimate(_ci(values), T_NOTE)
+    return Estimate(mean_ci(values), T_NOTE)
 
 
 def _row(claim: Claim, est: tuple, note: str = "", verdict_: str | None = None) -> dict:
@@ -153,7 +158,7 @@ def _has(slots: pd.DataFrame | None, *frameworks: str) -> bool:
 
 
 def _block(slots: pd.DataFrame) -> int:
-    return _block_for(slots["dataset"].iloc[0])
+    return block_length(slots["dataset"].iloc[0])
 
 
 def _boot(est: tuple | None, fallback) -> Estimate:

@@ -1,8 +1,10 @@
-"""Names shared by every experiment: datasets, data kinds, frameworks, the paper's labels, run columns.
+"""Names shared by every experiment: datasets, data kinds, frameworks, the paper's labels, run
+columns, and each dataset's seasonal period (:func:`period_slots`).
 """
 
 from __future__ import annotations
 
+from .. import config
 
 #: The paper's two datasets: the GEANT week (headline) and Kaggle (figures, Table 4).
 DATASETS = ("geant", "kaggle")
@@ -70,3 +72,12 @@ SPEC_COLUMNS = ("dataset", "data", "framework", "seed", "M", "Sigma")
 ABLATION_FRAMEWORKS = ("objective-driven-frozen", "two-stage-fitted")
 PAPER_NAMES.update({"objective-driven-frozen": "Proposed, capacities frozen at μ (ablation)",
                     "two-stage-fitted": "LSTM + capacities fitted (ablation)"})
+
+
+def period_slots(dataset: str) -> int:
+    """The seasonal period of ``dataset``'s series in slots: one day of GEANT slots (96 of
+    15 min, config ``geant_slot_minutes``), one week of Kaggle's daily slots (7). The
+    moving-block bootstrap uses it as its block length."""
+    if dataset.startswith("geant"):
+        return 24 * 60 // int(config.value("geant_slot_minutes"))
+    return 7

@@ -1,5 +1,6 @@
 """The paper's reported numbers beside ours (:func:`compare_with_paper`) and the paper's claims
-judged on our results with 95 % confidence intervals.
+judged on our results with 95 % confidence intervals; the artefact that writes both
+(``comparison.csv``, ``claims.csv``) from the figures' tables and runs.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .artefacts import Artefact, Context, register
 from .names import DATA_KINDS, IMPROVEMENTS, PAPER_DATASETS, PAPER_NAMES, SPEC_COLUMNS
-from .scales import _default_Sigma
+from .scales import default_point
 from .claims import CLAIM_BY_KEY, NOT_RUN, SUPPORTED, Estimate, combine, dataset_gap, improvement, sigma_slope, verdict
-from .summarize import (BOOTSTRAP_NOTE, T_NOTE, _block_for, _ci, _pct_gain, _run_level, boot_interval,
-                        paired_bootstrap_ci, paired_improvement, slot_matrix, summarize_with_ci)
+from .splitting import FIG5
+from .summarize import (BOOTSTRAP_NOTE, T_NOTE, block_length, boot_interval, mean_ci, paired_bootstrap_ci,
+                        paired_improvement, pct_gain, per_slot_totals, run_level, slot_matrix, summarize_with_ci)
+from .sweeps import FIG8, FIG9, TABLE4
+from .traces import FIG6, FIG7, FIG10
 
 def paper_numbers() -> pd.DataFrame:
     """Every number the paper reports for Figs. 5-10 and Table 4 (package data)."""
@@ -59,7 +64,7 @@ def _gain_bootstrap(slots: pd.DataFrame | None, better: str, worse: str, *, rati
         return None
     f = (lambda x: x) if ratio else (lambda x: 100 * (x - 1))
     est = paired_bootstrap_ci(slot_matrix(slots, better, "served"), slot_matrix(slots, worse, "served"),
-                              block=_block_for(slots["dataset"].iloc[0]), transform=f)
+                              block=block_length(slots["dataset"].iloc[0]), transform=f)
     return None if est is None else Estimate(est, BOOTSTRAP_NOTE)
 
 
@@ -90,7 +95,7 @@ def compare_with_paper(results: dict[str, pd.DataFrame],
             boot: tuple[float, float] | None = None, est: tuple | None = None) -> None:
         # est: a (mean, low, high, n) from the moving-block bootstrap (paired gains); boot: the
         # stored bootstrap interval of a seed mean; neither: t-interval over seeds
-        m, lo, hi, n = est if est is not None else _ci(values)
+        m, lo, hi, n = est if est is not None else mean_ci(values)
         method = T_NOTE if n > 1 else ""
         if est is not None or (boot is not None and n > 0):   # seeds and test slots resampled
             if est is None:
@@ -132,7 +137,7 @@ def compare_with_paper(results: dict[str, pd.DataFrame],
             kinds = ["real"] if art == "Fig. 8" else [k for k in DATA_KINDS if k in set(src["data"])]
             for kind in kinds:
                 sel = src[src["data"] == kind]
-                runs = sel if art == "Fig. 8" else _run_level(
+                runs = sel if art == "Fig. 8" else run_level(
                     sel, ["throughput", "utility"] + [c for c in sel.columns if "_boot" in c])
                 if art == "Fig. 8":
                     target = float(str(prow["setting"]).split("=")[1].split()[0])
@@ -150,12 +155,12 @@ def compare_with_paper(results: dict[str, pd.DataFrame],
                         boot=boot_interval(rows_fw, "throughput"))
                 elif metric == "throughput improvement":
                     worse = _FW_FROM_PAPER[fw_paper.split(" vs ")[1]]
-                    vals = _pct_gain(runs, "throughput", "objective-driven", worse)
+                    vals = pct_gain(runs, "throughput", "objective-driven", worse)
                     add(prow, vals, True, "ours: relative gain in %, paired by seed", kind,
                         est=_gain_bootstrap(_slots_of(runs if art == "Fig. 8" else sel, slots),
                                             "objective-driven", worse))
         elif art == "Fig. 7" and f7 is not None:
-            runs = _run_level(real(f7), ["accuracy"] + [c for c in real(f7).columns
+            runs = run_level(real(f7), ["accuracy"] + [c for c in real(f7).columns
                                                         if c.startswith("accuracy_") and "boot" in c])
             rows_fw = runs[runs["framework"] == _FW_FROM_PAPER[fw_paper]]
             b = boot_interval(rows_fw, "accuracy")
@@ -168,7 +173,7 @@ def compare_with_paper(results: dict[str, pd.DataFrame],
                 continue
             smax = sel["Sigma"].max()
             sel = sel[sel["Sigma"] == smax].assign(throughput=sel["value"])
-            vals = _pct_gain(sel, "throughput", "objective-driven", "two-stage-lstm")
+            vals = pct_gain(sel, "throughput", "objective-driven", "two-stage-lstm")
             # the utility ratio of two frameworks on one scenario is their served-traffic ratio
             add(prow, vals, True, f"ours at Sigma={smax:g}: 100 (utility ratio - 1), paired by seed",
                 est=_gain_bootstrap(_slots_of(sel, slots), "objective-driven", "two-stage-lstm"))
@@ -194,11 +199,11 @@ def compare_with_paper(results: dict[str, pd.DataFrame],
             val = 100 * (pval(art, "Proposed") / pval(art, worse_p) - 1)
 
             def fn(r, worse=worse, art=art):
-                runs = r if art == "Fig. 8" else _run_level(r, ["throughput"])
+                runs = r if art == "Fig. 8" else run_level(r, ["throughput"])
                 if art == "Fig. 8":
                     ms = np.array(sorted(runs["M"].unique()))
                     runs = runs[runs["M"] == ms[np.argmin(abs(ms - 120))]]
-                return _pct_gain(runs, "throughput", "objective-driven", worse)
+                return pct_gain(runs, "throughput", "objective-driven", worse)
 
             def boot(r, worse=worse, art=art):
                 runs = r
@@ -273,7 +278,7 @@ def _ablation_prose(t4: pd.DataFrame, sigma: float) -> str:
         b = u[u["framework"] == worse].set_index("seed")["value"]
         if a.empty or b.empty:
             continue
-        c = _ci((a - b).dropna())
+        c = mean_ci((a - b).dropna())
         parts.append(f"{PAPER_NAMES.get(better, better)} - {PAPER_NAMES.get(worse, worse)}: "
                      f"{_fmt_ci(*c[:3], ' pp')} ({verdict(c[1], c[2], 0.0)})")
     return (". Ablations (GEANT, utility): " + "; ".join(parts)) if parts else ""
@@ -326,9 +331,9 @@ def _claims(results: dict[str, pd.DataFrame], slots: pd.DataFrame | None = None)
         a = r[r.framework == "objective-driven"].set_index("seed")["throughput"]
         b = r[r.framework == "non-splitting"].set_index("seed")["throughput"]
         sr = _slots_of(r, slots)
-        ratio = _gain_bootstrap(sr, "objective-driven", "non-splitting", ratio=True) or _ci((a / b).dropna())
-        diff = (improvement(_run_level(r, ["throughput"]), od="objective-driven", baseline="non-splitting",
-                            metric="throughput", slots=sr) if sr is not None else _ci((a - b).dropna()))
+        ratio = _gain_bootstrap(sr, "objective-driven", "non-splitting", ratio=True) or mean_ci((a / b).dropna())
+        diff = (improvement(run_level(r, ["throughput"]), od="objective-driven", baseline="non-splitting",
+                            metric="throughput", slots=sr) if sr is not None else mean_ci((a - b).dropna()))
         out.append(_claim(c1.text, "289.50 vs 68.81 Mb/slot (4.2x)",
                           f"ratio {_fmt_ci(*ratio[:3], 'x')}; difference {_fmt_ci(*diff[:3], ' Mb/slot')}",
                           [verdict(ratio[1], ratio[2], c1.threshold, c1.side)],
@@ -345,13 +350,13 @@ def _claims(results: dict[str, pd.DataFrame], slots: pd.DataFrame | None = None)
         if not r.empty:
             src = r  # judged at the Sigma nearest the default operating point (Figs. 6, 7)
     if src is not None:
-        default_sigma = _default_Sigma()
+        default_sigma = default_point()[1]
         sigmas = np.array(sorted(src["Sigma"].unique()))
         s0 = sigmas[np.argmin(abs(sigmas - default_sigma))]
         parts, words, ests = [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
             rows_i = src[(src.framework == f"objective-driven - {worse}") & (src.Sigma == s0)]
-            c, b = _ci(rows_i["value"]), boot_interval(rows_i, "value")
+            c, b = mean_ci(rows_i["value"]), boot_interval(rows_i, "value")
             c = Estimate((c[0], *b, c[3]), BOOTSTRAP_NOTE) if b is not None and c[3] > 0 else c
             ests.append(c)
             words.append(verdict(c[1], c[2], c2.threshold, c2.side))
@@ -369,7 +374,7 @@ def _claims(results: dict[str, pd.DataFrame], slots: pd.DataFrame | None = None)
                                  "ci_method, the ablations a t-interval over seeds)", _decisive(ests),
                           [_method(c) for c in ests]))
     elif f6 is not None:
-        runs = _run_level(real(f6), ["utility"])
+        runs = run_level(real(f6), ["utility"])
         parts, words, ests = [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
             c = improvement(runs, od="objective-driven", baseline=worse, metric="utility",
@@ -381,11 +386,11 @@ def _claims(results: dict[str, pd.DataFrame], slots: pd.DataFrame | None = None)
                           "paired utility improvement (pp) against both baselines; threshold 0", _decisive(ests),
                           [_method(c) for c in ests]))
     else:
-        out.append(_claim(c2.text, "", "n/a", None, "not run"))
+        out.append(_claim(c2.text, "", "n/a", None, NOT_RUN))
 
     # 3. lower prediction accuracy yet higher throughput (Figs. 6-7)
     if f7 is not None:
-        runs = _run_level(real(f7), ["accuracy", "throughput"])
+        runs = run_level(real(f7), ["accuracy", "throughput"])
         slots7 = real(f7) if _has_slots(f7) and "abs_err" in f7.columns else None
         parts, words, ests, methods = [], [], [], []
         for worse in ("two-stage-lstm", "two-stage-bilstm"):
@@ -466,3 +471,21 @@ def _claims(results: dict[str, pd.DataFrame], slots: pd.DataFrame | None = None)
         out.append(_claim(c4.text, "", "n/a", None, "Table 4 not run"))
         out.append(_claim(c5.text, "", "n/a", None, "Table 4 not run"))
     return pd.DataFrame(out)
+
+
+#: The artefacts whose tables lack per-slot columns: the comparison passes their runs' per-slot
+#: totals to :func:`compare_with_paper`, so that their CIs also resample test slots.
+SLOT_SOURCES = (FIG5, FIG8, TABLE4)
+
+
+def _assemble(ctx: Context) -> dict[str, pd.DataFrame]:
+    own = {s: df for a in SLOT_SOURCES for s, df in ctx.runs.get(a.name, {}).items()}
+    comparison, claims = compare_with_paper(dict(ctx.tables), slots=per_slot_totals(own) if own else None)
+    return {"comparison": comparison, "claims": claims}
+
+
+#: The paper comparison's record (:class:`splitalloc.experiments.artefacts.Artefact`): reads the
+#: figures and Table 4 that were produced, writes ``comparison.csv`` and ``claims.csv``.
+COMPARISON = register(Artefact(name="comparison", title="The paper's numbers beside ours, its claims judged",
+                               files={"comparison": "comparison", "claims": "claims"}, assemble=_assemble,
+                               reads=tuple(a.name for a in (FIG5, FIG6, FIG7, FIG8, FIG9, FIG10, TABLE4))))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .artefact_io import _prepare, _run, _write
+from .artefacts import Artefact, Context, produce, register
 from .runs import make_spec
 from .summarize import summarize_with_ci
 
@@ -21,10 +21,22 @@ from .summarize import summarize_with_ci
 REGIME_DATASETS = ("geant", "geant-may", "kaggle")
 
 
-def _specs_admitted(sc, seeds):
+def _work(sc, seeds):
     specs = [make_spec(sc, dataset=ds, framework="offline", seed=s) for ds in REGIME_DATASETS for s in seeds]
     specs += [make_spec(sc, dataset="geant", framework="offline", seed=s, M=m) for m in sc.M_sweep for s in seeds]
-    return list(dict.fromkeys(specs))
+    return specs
+
+
+def _assemble(ctx: Context) -> pd.DataFrame:
+    return pd.DataFrame([{"dataset": s.dataset, "data": s.data, "M": s.M, "Sigma": s.Sigma, "seed": s.seed,
+                          "default_point": s.M == ctx.scale.default_M,
+                          "admitted": float(df["d"].sum() / df["D_true"].sum())}
+                         for s, df in ctx.results.items()])
+
+
+#: The admitted fractions' record (:class:`splitalloc.experiments.artefacts.Artefact`).
+ADMITTED = register(Artefact(name="admitted", title="The offline optimum's admitted fraction (the regime)",
+                             files={"admitted": "admitted"}, work=_work, assemble=_assemble))
 
 
 def admitted_fractions(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
@@ -33,12 +45,8 @@ def admitted_fractions(*, scale="quick", seeds=None, out_dir=None, workers=1, sc
     period's arrivals the offline optimum admits, 0-1), for every dataset of
     :data:`REGIME_DATASETS` at the default point and for the GEANT week along the scale's ``M``
     sweep. Written as ``admitted.csv``; :func:`admitted_summary` gives means and CIs."""
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    res = _run(_specs_admitted(sc, seeds), out, workers, scheduler, progress, run_fn)
-    rows = [{"dataset": s.dataset, "data": s.data, "M": s.M, "Sigma": s.Sigma, "seed": s.seed,
-             "default_point": s.M == sc.default_M, "admitted": float(df["d"].sum() / df["D_true"].sum())}
-            for s, df in res.items()]
-    return _write(pd.DataFrame(rows), out, sc, "admitted")
+    return produce(ADMITTED, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                   progress=progress, run_fn=run_fn)
 
 
 def admitted_summary(df: pd.DataFrame) -> pd.DataFrame:

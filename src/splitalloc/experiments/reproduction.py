@@ -1,53 +1,45 @@
-"""Every artefact at once: :data:`FIGURES`, :func:`all_specs` and :func:`reproduce`.
+"""Every artefact at once: :func:`all_specs` (the plan) and :func:`reproduce` (plan, run, assemble).
+
+Importing this module imports every artefact module, in the order of :data:`ARTEFACTS`: the
+paper's figures and Table 4, then ours (the learned capacity estimates, the robustness grid,
+the offline admitted fractions), then the paper comparison that reads the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from .artefacts import ARTEFACTS, Artefact, Context, Seeds, resolve_out_dir, resolve_seeds
+from .runs import RunSpec, run_specs
 from .scales import ExperimentScale, get_scale
-from .runs import RunSpec, default_out_dir, run_specs
-from .artefact_io import _seeds, _write
-from .splitting import _specs_fig5, fig5_splitting
-from .traces import _specs_fig10, _specs_fig6, _specs_fig7, fig10_kaggle, fig6_admitted, fig7_prediction
-from .sweeps import _specs_fig8, _specs_fig9, _specs_table4, fig8_resource, fig9_deviation, table4_utility
-from .capacities import _specs_capacities, capacity_estimates
-from .paper import compare_with_paper
-from .summarize import per_slot_totals
-from .regime import _specs_admitted, admitted_fractions
-from .robustness import _specs_robustness, robustness_grid
-
-SPEC_BUILDERS: dict[str, Callable] = {
-    "fig5": _specs_fig5, "fig6": _specs_fig6, "fig7": _specs_fig7, "fig8": _specs_fig8,
-    "fig9": _specs_fig9, "fig10": _specs_fig10, "table4": _specs_table4,
-    "capacities": _specs_capacities, "robustness": _specs_robustness, "admitted": _specs_admitted,
-}
+from . import splitting, traces, sweeps, capacities, robustness, regime, paper  # noqa: F401 - they register
 
 
-#: Every artefact: the paper's figures and Table 4, then ours (the learned capacity estimates
-#: of the Sigma sweep, the robustness grid of the claims, the offline admitted fractions).
-FIGURES: dict[str, Callable[..., pd.DataFrame]] = {
-    "fig5": fig5_splitting, "fig6": fig6_admitted, "fig7": fig7_prediction, "fig8": fig8_resource,
-    "fig9": fig9_deviation, "fig10": fig10_kaggle, "table4": table4_utility,
-    "capacities": capacity_estimates, "robustness": robustness_grid, "admitted": admitted_fractions,
-}
+def select(only: Sequence[str] | None = None) -> list[Artefact]:
+    """The artefacts of a reproduction, in registry order: those named in ``only`` (default:
+    all) and every artefact that reads others (it is assembled from whichever of them ran)."""
+    if only is None:
+        return list(ARTEFACTS.values())
+    if isinstance(only, str):
+        raise ValueError(f"only must be a list of artefact names such as ['fig5'], got the string {only!r}")
+    unknown = [n for n in only if n not in ARTEFACTS]
+    if unknown:
+        raise ValueError(f"unknown experiment {unknown[0]!r}; expected some of {list(ARTEFACTS)}")
+    return [a for a in ARTEFACTS.values() if a.name in only or a.reads]
+
+
+def _plan(arts: list[Artefact], sc: ExperimentScale, seeds: Seeds) -> dict[str, list[RunSpec]]:
+    return {a.name: a.specs(sc, seeds) for a in arts}
 
 
 def all_specs(scale: str | ExperimentScale, *, seeds=None, only: Sequence[str] | None = None) -> list[RunSpec]:
-    """Every distinct run that the figures ``only`` (default: all) need, shared runs once."""
+    """Every distinct run that the artefacts ``only`` (default: all) need, shared runs once."""
     sc = get_scale(scale)
-    seeds = _seeds(sc, seeds)
-    names = list(only) if only is not None else list(FIGURES)
-    for n in names:
-        if n not in FIGURES:
-            raise ValueError(f"unknown experiment {n!r}; expected some of {list(FIGURES)}")
-    specs: list[RunSpec] = []
-    for n in names:
-        specs += SPEC_BUILDERS[n](sc, seeds)
-    return list(dict.fromkeys(specs))
+    plan = _plan(select(only), sc, resolve_seeds(sc, seeds))
+    return list(dict.fromkeys(s for specs in plan.values() for s in specs))
 
 
 def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = None, scheduler=None,
@@ -55,32 +47,30 @@ def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = N
               progress: bool = True, run_fn=None) -> dict[str, pd.DataFrame]:
     """Run every experiment of §V at ``scale`` and write all CSVs under ``out_dir``.
 
-    All distinct runs of all figures are validated first, then executed once (shared runs
-    are not repeated) on a process pool of ``workers`` (``None``: all cores) or on the dask
-    cluster at ``scheduler``; the figure tables are then assembled from the run cache.
-    Also writes ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`, with every
-    run's per-slot totals so that their CIs come from the moving-block bootstrap), and
-    ``capacity_estimates.csv``, ``robustness.csv`` (the grid of the claims' verdicts) and
-    ``admitted.csv`` (the regime: the offline optimum's admitted fractions).
-    Returns ``{"fig5": ..., ..., "table4": ..., "capacities": ..., "robustness": ...,
-    "comparison": ..., "claims": ...}``.
+    The scale and the seeds are resolved once; every artefact's work (:data:`ARTEFACTS`; those
+    of ``only``) is planned, validated and executed once (shared runs are not repeated) on a
+    process pool of ``workers`` (``None``: all cores) or on the dask cluster at ``scheduler``;
+    each artefact is then assembled from the results and written. The paper comparison writes
+    ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`, with the per-slot totals
+    of Fig. 5's, Fig. 8's and Table 4's runs so that their CIs come from the moving-block
+    bootstrap). Returns every table by its result key: ``{"fig5": ..., ..., "table4": ...,
+    "capacities": ..., "robustness": ..., "admitted": ..., "comparison": ..., "claims": ...}``.
     """
     sc = get_scale(scale)
-    out = Path(out_dir) if out_dir is not None else default_out_dir()
-    names = list(only) if only is not None else list(FIGURES)
-    specs = all_specs(sc, seeds=seeds, only=names)
-    runs = run_specs(specs, out_dir=out, workers=workers, scheduler=scheduler, progress=progress, run_fn=run_fn)
-    results = {n: FIGURES[n](scale=sc, seeds=seeds, out_dir=out, workers=1, progress=False, run_fn=run_fn)
-               for n in names}
-    # per-slot totals of the runs of the frames without per-slot columns (Figs. 5, 8, Table 4;
-    # not the robustness variants, whose spec columns repeat the default runs'): the claims'
-    # and gains' CIs resample seeds and test slots
-    own = list(dict.fromkeys(s for n in ("fig5", "fig8", "table4") if n in names
-                             for s in SPEC_BUILDERS[n](sc, _seeds(sc, seeds))))
-    slots = per_slot_totals({s: runs[s] for s in own}) if own else None
-    comparison, claims = compare_with_paper(results, slots=slots)
-    _write(comparison, out, sc, "comparison")
-    _write(claims, out, sc, "claims")
-    results["comparison"] = comparison
-    results["claims"] = claims
-    return results
+    seeds = resolve_seeds(sc, seeds)
+    out = resolve_out_dir(out_dir)
+    arts = select(only)
+    plan = _plan(arts, sc, seeds)
+    runs = run_specs(list(dict.fromkeys(s for specs in plan.values() for s in specs)), out_dir=out,
+                     workers=workers, scheduler=scheduler, progress=progress, run_fn=run_fn)
+    tables: dict[str, pd.DataFrame] = {}
+    for a in arts:
+        read = [ARTEFACTS[n] for n in a.reads if n in plan]
+        ctx = Context(scale=sc, seeds=seeds, out_dir=out, results={s: runs[s] for s in plan[a.name]},
+                      tables={k: tables[k] for r in read for k in r.files},
+                      runs={r.name: {s: runs[s] for s in plan[r.name]} for r in read},
+                      workers=workers, scheduler=scheduler, progress=progress, run_fn=run_fn)
+        built = a.build(ctx)
+        a.write(built, out, sc)
+        tables.update(built)
+    return tables

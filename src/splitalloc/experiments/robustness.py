@@ -37,9 +37,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from .artefact_io import _prepare, _run, _seeds, _write
-from .claims import CLAIMS, judge
-from .runs import RunSpec, make_spec
+from .artefacts import Artefact, Context, Seeds, produce, register
+from .claims import CLAIMS, INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED, judge
+from .runs import RunSpec, default_out_dir, make_spec
 from .scales import ExperimentScale
 from .summarize import per_slot_totals, summaries
 
@@ -107,14 +107,13 @@ def sigma_points(sc: ExperimentScale) -> tuple[float, ...]:
     return tuple(sorted(pts))
 
 
-def grid_seeds(sc: ExperimentScale, seeds=None) -> tuple[int, ...]:
-    """The seeds of the grid: ``seeds`` if given (a count or a list, as the figure functions
-    take) and different from the scale's own, else the first ``robustness_n_seeds``
-    (``quick_robustness_n_seeds`` at the quick scale) of the scale's seeds."""
-    if seeds is not None:
-        chosen = _seeds(sc, seeds)
-        if chosen != tuple(sc.seeds):
-            return chosen
+def grid_seeds(sc: ExperimentScale, seeds: Seeds) -> Seeds:
+    """The grid's seed rule (the seeds of the cells it does not share with the headline
+    figures): the reproduction's ``seeds`` if they differ from the scale's own (a caller asked
+    for others), else the first ``robustness_n_seeds`` (``quick_robustness_n_seeds`` at the
+    quick scale) of the scale's seeds."""
+    if tuple(seeds) != tuple(sc.seeds):
+        return tuple(seeds)
     n = int(config.value("quick_robustness_n_seeds" if sc.name == "quick" else "robustness_n_seeds"))
     return tuple(sc.seeds[:n])
 
@@ -167,15 +166,15 @@ def headline_cell(cell: Cell) -> bool:
     return cell.is_default or (cell.axis, cell.value) in _FREE_CELLS
 
 
-def cell_seeds(sc: ExperimentScale, cell: Cell, seeds=None) -> tuple[int, ...]:
-    """The seeds of ``cell``: the scale's (or the given) seeds for a :func:`headline_cell`,
+def cell_seeds(sc: ExperimentScale, cell: Cell, seeds: Seeds) -> Seeds:
+    """The seeds of ``cell``: the reproduction's ``seeds`` for a :func:`headline_cell`,
     :func:`grid_seeds` for the others."""
-    return _seeds(sc, seeds) if headline_cell(cell) else grid_seeds(sc, seeds)
+    return tuple(seeds) if headline_cell(cell) else grid_seeds(sc, seeds)
 
 
-def cell_specs(sc: ExperimentScale, cell: Cell, seeds=None) -> tuple[list[RunSpec], list[RunSpec]]:
-    """``(runs on the cell's dataset, runs on the dataset claim 5 compares with)``; ``seeds``
-    as the figure functions take them (``None``: the scale's), resolved by :func:`cell_seeds`."""
+def cell_specs(sc: ExperimentScale, cell: Cell, seeds: Seeds) -> tuple[list[RunSpec], list[RunSpec]]:
+    """``(runs on the cell's dataset, runs on the dataset claim 5 compares with)`` for the
+    reproduction's ``seeds`` (the cell's own: :func:`cell_seeds`)."""
     seeds = cell_seeds(sc, cell, seeds)
     main = _side_specs(sc, cell, seeds, cell.dataset, cell.data, True)
     if not full_cell(sc, cell):
@@ -184,16 +183,17 @@ def cell_specs(sc: ExperimentScale, cell: Cell, seeds=None) -> tuple[list[RunSpe
     return main, _side_specs(sc, cell, seeds, ods, odk, False)
 
 
-def _specs_robustness(sc: ExperimentScale, seeds=None) -> list[RunSpec]:
+def _work(sc: ExperimentScale, seeds: Seeds) -> list[RunSpec]:
     out: list[RunSpec] = []
     for cell in cells(sc):
         a, b = cell_specs(sc, cell, seeds)
         out += a + b
-    return list(dict.fromkeys(out))
+    return out
 
 
-def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds=None) -> pd.DataFrame:
-    """The grid's table from run results (every spec of :func:`cell_specs` must be in ``results``).
+def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds: Seeds) -> pd.DataFrame:
+    """The grid's table from run results (every spec of :func:`cell_specs` for the reproduction's
+    ``seeds`` must be in ``results``).
 
     Every CI resamples seeds and test slots (moving-block bootstrap, :func:`claims.judge` with
     the runs' per-slot totals); ``ci_method`` says so per row."""
@@ -230,18 +230,20 @@ def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds=
     return df[list(ROBUSTNESS_COLUMNS)]
 
 
+#: The grid's record (:class:`splitalloc.experiments.artefacts.Artefact`); its seed rule is
+#: :func:`grid_seeds`.
+ROBUSTNESS = register(Artefact(name="robustness", title="How each verdict moves with our assumptions",
+                               files={"robustness": "robustness"}, work=_work, seed_rule=grid_seeds,
+                               assemble=lambda ctx: judge_grid(ctx.scale, ctx.results, ctx.seeds)))
+
+
 def robustness_grid(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
                     progress=True, run_fn=None) -> pd.DataFrame:
     """The robustness grid (module docstring): one row per claim x axis value with the verdict
-    (supported / not supported / inconclusive), the estimate and its 95 % CI, written as
+    (:data:`splitalloc.experiments.claims.VERDICTS`), the estimate and its 95 % CI, written as
     ``<out_dir>/<scale>/robustness.csv``. Seeds per cell: :func:`cell_seeds`."""
-    sc, _, out = _prepare(scale, seeds, out_dir)
-    specs = []
-    for cell in cells(sc):
-        a, b = cell_specs(sc, cell, seeds)
-        specs += a + b
-    res = _run(list(dict.fromkeys(specs)), out, workers, scheduler, progress, run_fn)
-    return _write(judge_grid(sc, res, seeds), out, sc, "robustness")
+    return produce(ROBUSTNESS, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers,
+                   scheduler=scheduler, progress=progress, run_fn=run_fn)
 
 
 def verdict_changes(paper: pd.DataFrame, quick: pd.DataFrame | None) -> pd.DataFrame:
@@ -260,8 +262,6 @@ def verdict_changes(paper: pd.DataFrame, quick: pd.DataFrame | None) -> pd.DataF
 
 def read_grid(out_dir: str | Path | None, scale: str) -> pd.DataFrame | None:
     """``robustness.csv`` of ``scale`` from the results directory, or ``None`` if not there."""
-    from .runs import default_out_dir
-
     p = (Path(out_dir) if out_dir is not None else default_out_dir()) / scale / "robustness.csv"
     return pd.read_csv(p) if p.exists() else None
 
@@ -279,14 +279,14 @@ def hinges(grid: pd.DataFrame) -> pd.DataFrame:
         if g.empty:
             continue
         d = g[g["is_default"].astype(bool)]
-        default = d["verdict"].iloc[0] if len(d) else "not run"
+        default = d["verdict"].iloc[0] if len(d) else NOT_RUN
         n0 = int(d["n"].iloc[0]) if len(d) else 0
-        decided = {"supported", "not supported"}
+        decided = {SUPPORTED, NOT_SUPPORTED}
         flips = [f"{r.axis} = {r.value}: {r.verdict}" for r in g.itertuples()
                  if not r.is_default and r.verdict in decided and r.verdict != default]
         undecided = [f"{r.axis} = {r.value} ({int(r.n)} {'points' if c.key == 'grows-with-sigma' else 'seeds'})"
                      for r in g.itertuples()
-                     if not r.is_default and r.verdict == "inconclusive" and default != "inconclusive"]
+                     if not r.is_default and r.verdict == INCONCLUSIVE and default != INCONCLUSIVE]
         rows.append({"claim": c.text, "default verdict": f"{default} ({n0})",
                      "decided otherwise under": "; ".join(flips) if flips else "no tested assumption",
                      "undecided under": "; ".join(undecided) if undecided else "-",
@@ -301,4 +301,4 @@ def expected_rows() -> int:
 
 __all__ = ["AXES", "ROBUSTNESS_COLUMNS", "Cell", "cells", "cell_specs", "cell_seeds", "headline_cell",
            "grid_seeds", "sigma_points",
-           "judge_grid", "robustness_grid", "verdict_changes", "read_grid", "expected_rows", "hinges"]
+           "judge_grid", "robustness_grid", "ROBUSTNESS", "verdict_changes", "read_grid", "expected_rows", "hinges"]

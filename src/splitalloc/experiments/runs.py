@@ -26,7 +26,7 @@ import pandas as pd
 
 from .. import config
 from .names import DATA_KINDS, RUN_COLUMNS, SPEC_COLUMNS
-from .scales import ExperimentScale, _check_M, _check_dataset, _check_sigma
+from .scales import ExperimentScale, check_M, check_dataset, check_sigma
 
 #: Bump when the meaning of a cached run changes (columns, evaluation rule, ...).
 CACHE_VERSION = 1
@@ -174,13 +174,13 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
     checked_len: dict[tuple, int] = {}
     for s in specs:
         where = f"run {s.framework!r} on {s.dataset!r} (seed {s.seed})"
-        _check_dataset(s.dataset, where)
+        check_dataset(s.dataset, where)
         if s.data not in DATA_KINDS:
             raise ValueError(f"{where}: unknown data kind {s.data!r}; expected one of {list(DATA_KINDS)}")
         if s.framework not in known:
             raise ValueError(f"{where}: unknown framework {s.framework!r}; expected one of {list(known)}")
-        _check_sigma(s.Sigma, where)
-        _check_M(s.M, where)
+        check_sigma(s.Sigma, where)
+        check_M(s.M, where)
         for name in ("max_steps", "window", "hidden_size", "batch_size"):
             if getattr(s, name) < 1:
                 raise ValueError(f"{where}: {name} must be >= 1, got {getattr(s, name)}")

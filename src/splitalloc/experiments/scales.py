@@ -17,17 +17,20 @@ import numpy as np
 from .. import config
 from .names import ALL_DATASETS, DATASETS, PAPER_FRAMEWORKS
 
-def _check_dataset(dataset: str, where: str) -> None:
+def check_dataset(dataset: str, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``dataset`` is a known dataset."""
     if dataset not in ALL_DATASETS:
         raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(ALL_DATASETS)}")
 
 
-def _check_sigma(Sigma: float, where: str) -> None:
+def check_sigma(Sigma: float, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``Sigma`` (eq. 15) is finite and >= 0."""
     if not (isinstance(Sigma, (int, float, np.floating, np.integer)) and math.isfinite(Sigma) and Sigma >= 0):
         raise ValueError(f"{where}: Sigma (eq. 15) must be a finite number >= 0, got {Sigma!r}")
 
 
-def _check_M(M: float, where: str) -> None:
+def check_M(M: float, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``M`` (eq. 14) is finite and > 0."""
     if not (isinstance(M, (int, float, np.floating, np.integer)) and math.isfinite(M) and M > 0):
         raise ValueError(f"{where}: M (eq. 14) must be a finite number > 0, got {M!r}")
 
@@ -74,11 +77,11 @@ class ExperimentScale:
         if not self.learning_rate > 0:
             raise ValueError(f"ExperimentScale {self.name!r}: learning_rate must be > 0, got {self.learning_rate!r}")
         for s in (*self.sigma_sweep, self.default_Sigma):
-            _check_sigma(s, f"ExperimentScale {self.name!r}")
+            check_sigma(s, f"ExperimentScale {self.name!r}")
         for m in (*self.M_sweep, self.default_M):
-            _check_M(m, f"ExperimentScale {self.name!r}")
+            check_M(m, f"ExperimentScale {self.name!r}")
         for ds in self.datasets:
-            _check_dataset(ds, f"ExperimentScale {self.name!r}")
+            check_dataset(ds, f"ExperimentScale {self.name!r}")
         if self.synthetic_slots is not None and self.synthetic_slots < 1:
             raise ValueError(f"ExperimentScale {self.name!r}: synthetic_slots must be >= 1 or None")
 
@@ -87,18 +90,19 @@ class ExperimentScale:
         return dataclasses.replace(self, **changes)
 
 
-def _default_M() -> float:
-    return (float(config.value("mu_C")) + float(config.value("mu_B"))) / 2.0  # eq. (14)
-
-
-def _default_Sigma() -> float:
-    return (float(config.value("sigma_C")) + float(config.value("sigma_B"))) / 2.0  # eq. (15)
+def default_point() -> tuple[float, float]:
+    """The default operating point ``(M, Sigma)`` from config: the average resource of eq. (14),
+    mean of ``mu_C`` and ``mu_B``, and the average deviation of eq. (15), mean of ``sigma_C`` and
+    ``sigma_B``."""
+    M = (float(config.value("mu_C")) + float(config.value("mu_B"))) / 2.0  # eq. (14)
+    Sigma = (float(config.value("sigma_C")) + float(config.value("sigma_B"))) / 2.0  # eq. (15)
+    return M, Sigma
 
 
 def _make_scales() -> dict[str, ExperimentScale]:
     sig = tuple(float(s) for s in config.value("sigma_sweep"))
     msw = tuple(float(m) for m in config.value("M_sweep"))
-    dM, dS = _default_M(), _default_Sigma()
+    dM, dS = default_point()
     common = dict(
         window=int(config.value("window")),
         hidden_size=int(config.value("hidden_size")),

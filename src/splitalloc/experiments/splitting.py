@@ -3,19 +3,31 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
+from .artefacts import Artefact, Context, label_frameworks, produce, register
 from .names import NAIVE_FRAMEWORKS
 from .runs import make_spec
 from .summarize import summaries
-from .artefact_io import _label, _prepare, _run, _write
 
-def _specs_fig5(sc, seeds):
+
+def _work(sc, seeds):
     return [make_spec(sc, dataset="geant", framework=f, seed=s)
             for s in seeds for f in ("offline", "objective-driven", "two-stage-lstm", *NAIVE_FRAMEWORKS,
                                      "non-splitting")]
+
+
+def _assemble(ctx: Context) -> pd.DataFrame:
+    df = label_frameworks(summaries(ctx.results))
+    df.insert(df.columns.get_loc("label") + 1, "deployment",
+              np.where(df["framework"] == "non-splitting", "non-splitting", "splitting"))
+    return df
+
+
+#: Fig. 5's record (:class:`splitalloc.experiments.artefacts.Artefact`).
+FIG5 = register(Artefact(name="fig5", title="Fig. 5: splitting vs non-splitting deployment",
+                         files={"fig5": "fig5_splitting"}, work=_work, assemble=_assemble))
 
 
 def fig5_splitting(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
@@ -26,10 +38,7 @@ def fig5_splitting(*, scale="quick", seeds=None, out_dir=None, workers=1, schedu
     two-stage LSTM frameworks and the offline optimum on the GUS deployment, "non-splitting"
     for the two-stage framework with each model whole on one server), ``throughput`` (Mb/slot,
     mean over test slots), ``utility`` (% of the offline optimum of the splitting network).
+    Written as ``fig5_splitting.csv``.
     """
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    res = _run(_specs_fig5(sc, seeds), out, workers, scheduler, progress, run_fn)
-    df = _label(summaries(res))
-    df.insert(df.columns.get_loc("label") + 1, "deployment",
-              np.where(df["framework"] == "non-splitting", "non-splitting", "splitting"))
-    return _write(df, out, sc, "fig5_splitting")
+    return produce(FIG5, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                   progress=progress, run_fn=run_fn)

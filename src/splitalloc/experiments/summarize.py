@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .names import SPEC_COLUMNS
+from .names import SPEC_COLUMNS, period_slots
 from .runs import RunSpec
 
 def summarize_with_ci(df: pd.DataFrame, by: Sequence[str], value: str, *, level: float = 0.95) -> pd.DataFrame:
@@ -29,7 +29,7 @@ def summarize_with_ci(df: pd.DataFrame, by: Sequence[str], value: str, *, level:
     half = half.where(out["n"] > 1)
     out["ci95_low"] = out["mean"] - half
     out["ci95_high"] = out["mean"] + half
-    out["ci_method"] = np.where(out["n"] > 1, "t over seeds", "")
+    out["ci_method"] = np.where(out["n"] > 1, T_NOTE, "")
     boot = [f"{value}{c}" for c in BOOT_SUFFIXES]
     if level == 0.95 and set(boot) <= set(df.columns):
         # the bootstrap interval of each group (seeds and test slots resampled, see
@@ -149,37 +149,10 @@ BOOTSTRAP_NOTE = ("95 % CI: seeds and test slots resampled together (moving-bloc
                   "blocks of one day on GEANT, one week on Kaggle)")
 
 
-def _block_for(dataset: str) -> int:
-    from .runs import _period_slots
-
-    return _period_slots(str(dataset))
-
-
-def fig7_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Fig. 7's numbers per framework: prediction accuracy ``1 - WAPE`` in percent
-    (``mean_accuracy_pct, ci95_low, ci95_high``) and the mean throughput (``mean_throughput``,
-    Mb/slot). ``df`` from :func:`fig7_prediction`.
-
-    When ``df`` has the per-slot columns ``slot, D_true, abs_err`` (as :func:`fig7_prediction`
-    writes them), the interval combines seeds with a moving-block bootstrap over test slots
-    (:func:`moving_block_ci`, blocks of a day on GEANT); otherwise it is a t-interval over
-    seeds. ``ci_method`` says which."""
-    runs = df.drop_duplicates(["framework", "seed"])
-    acc = summarize_with_ci(runs.assign(accuracy=100 * runs["accuracy"]), ["framework"], "accuracy")
-    thr = summarize_with_ci(runs, ["framework"], "throughput")
-    out = acc[["framework", "mean", "ci95_low", "ci95_high"]].merge(
-        thr[["framework", "mean"]], on="framework", suffixes=("_accuracy_pct", "_throughput"))
-    out["ci_method"] = "t over seeds"
-    if {"slot", "D_true", "abs_err"} <= set(df.columns):
-        block = _block_for(df["dataset"].iloc[0]) if "dataset" in df.columns else 96
-        for i, fw in enumerate(out["framework"]):
-            w = df[df["framework"] == fw]
-            err = w.pivot_table(index="seed", columns="slot", values="abs_err", aggfunc="sum")
-            tru = w.pivot_table(index="seed", columns="slot", values="D_true", aggfunc="sum")
-            m, lo, hi = moving_block_ci(-err.to_numpy(), tru.to_numpy(), block=block)
-            out.loc[i, ["mean_accuracy_pct", "ci95_low", "ci95_high"]] = 100 * (1 + np.array([m, lo, hi]))
-            out.loc[i, "ci_method"] = BOOTSTRAP_NOTE
-    return out
+def block_length(dataset: str) -> int:
+    """Block length (slots) of the moving-block bootstrap on ``dataset``: its seasonal period
+    (:func:`splitalloc.experiments.names.period_slots`: a day on GEANT, a week on Kaggle)."""
+    return period_slots(str(dataset))
 
 
 def run_summary(per_slot: pd.DataFrame, offline: pd.DataFrame) -> dict[str, float]:
@@ -281,7 +254,7 @@ def bootstrap_columns(results: dict[RunSpec, pd.DataFrame],
                 _BOOT_MEMO[memo] = {}
             else:
                 arr = lambda frames, c: np.stack([f[c].to_numpy(dtype=float) for f in frames])  # noqa: E731
-                block = _block_for(specs[0].dataset)
+                block = block_length(specs[0].dataset)
                 served, off = arr(sums, "served"), arr(offs, "served")
                 vals = {
                     "throughput": moving_block_ci(served, block=block),
@@ -320,7 +293,7 @@ def improvement_bootstrap(results: dict[RunSpec, pd.DataFrame], better: str, wor
         if len({len(f) for f in a + b + o}) != 1:
             continue
         stack = lambda frames: np.stack([f["served"].to_numpy(dtype=float) for f in frames])  # noqa: E731
-        est, lo, hi = moving_block_ci(stack(a) - stack(b), stack(o), block=_block_for(pairs[0][0].dataset))
+        est, lo, hi = moving_block_ci(stack(a) - stack(b), stack(o), block=block_length(pairs[0][0].dataset))
         s0 = pairs[0][0]
         rows.append({"dataset": s0.dataset, "data": s0.data, "M": s0.M, "Sigma": s0.Sigma,
                      "value_ci95_boot_low": 100 * lo, "value_ci95_boot_high": 100 * hi,
@@ -354,7 +327,9 @@ def paired_improvement(summary: pd.DataFrame, better: str, worse: str, metric: s
     return diff
 
 
-def _ci(values: pd.Series) -> tuple[float, float, float, int]:
+def mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
+    """``(mean, ci95_low, ci95_high, n)`` of ``values`` (NaNs dropped): Student t over the
+    values as independent replicates (seeds); NaN interval for fewer than two values."""
     v = pd.Series(values, dtype=float).dropna()
     s = summarize_with_ci(pd.DataFrame({"g": 0, "v": v}), ["g"], "v")
     if s.empty:
@@ -363,12 +338,12 @@ def _ci(values: pd.Series) -> tuple[float, float, float, int]:
     return float(r["mean"]), float(r["ci95_low"]), float(r["ci95_high"]), int(r["n"])
 
 
-def _run_level(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+def run_level(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     """Per-run rows of a per-slot figure frame (metrics repeated over slots)."""
     return df.drop_duplicates(list(SPEC_COLUMNS))[list(SPEC_COLUMNS) + list(cols)]
 
 
-def _pct_gain(df: pd.DataFrame, metric: str, better: str, worse: str, by=("dataset", "data", "M", "Sigma")):
+def pct_gain(df: pd.DataFrame, metric: str, better: str, worse: str, by=("dataset", "data", "M", "Sigma")):
     """Per-seed relative gain in % of ``metric``: 100 (better / worse - 1)."""
     keys = list(by) + ["seed"]
     a = df[df["framework"] == better].set_index(keys)[metric]

@@ -1,18 +1,20 @@
 """Per-slot traces: Fig. 6 (admitted traffic, GEANT), Fig. 7 (prediction) and Fig. 10
-(admitted traffic, Kaggle), §V-C and §V-D-3.
+(admitted traffic, Kaggle), §V-C and §V-D-3, and :func:`fig7_table` (Fig. 7's numbers).
 """
 
 from __future__ import annotations
 
-
+import numpy as np
 import pandas as pd
 
+from .artefacts import Artefact, Context, label_frameworks, produce, register
 from .names import ALL_SPLITTING_FRAMEWORKS, BASELINE_FRAMEWORKS, SPEC_COLUMNS
 from .runs import make_spec
-from .summarize import per_slot_totals, summaries
-from .artefact_io import _label, _prepare, _run, _write
+from .summarize import (BOOTSTRAP_NOTE, T_NOTE, block_length, moving_block_ci, per_slot_totals, summaries,
+                        summarize_with_ci)
 
-def _specs_fig6(sc, seeds, dataset="geant"):
+
+def _admitted_work(sc, seeds, dataset):
     specs = [make_spec(sc, dataset=dataset, framework=f, seed=s)
              for s in seeds for f in sc.frameworks(ALL_SPLITTING_FRAMEWORKS)]
     if sc.synthetic_slots:
@@ -21,22 +23,36 @@ def _specs_fig6(sc, seeds, dataset="geant"):
     return specs
 
 
-def _specs_fig7(sc, seeds):
-    return [make_spec(sc, dataset="geant", framework=f, seed=s)
-            for s in seeds for f in BASELINE_FRAMEWORKS]
+def _fig7_work(sc, seeds):
+    return [make_spec(sc, dataset="geant", framework=f, seed=s) for s in seeds for f in BASELINE_FRAMEWORKS]
 
 
-def _specs_fig10(sc, seeds):
-    return _specs_fig6(sc, seeds, dataset="kaggle")
+def _per_slot(results, metrics) -> pd.DataFrame:
+    """Per-slot totals of every run with the run's ``metrics`` (and bootstrap columns) beside them."""
+    summ = summaries(results)
+    summ = summ[list(SPEC_COLUMNS) + list(metrics) + [c for c in summ.columns if "_boot" in c]]
+    return label_frameworks(per_slot_totals(results).merge(summ, on=list(SPEC_COLUMNS), how="left"))
 
 
-def _admitted(sc, seeds, out, workers, scheduler, progress, run_fn, dataset):
-    res = _run(_specs_fig6(sc, seeds, dataset), out, workers, scheduler, progress, run_fn)
-    tot = per_slot_totals(res)
-    summ = summaries(res)
-    summ = summ[list(SPEC_COLUMNS) + ["throughput", "utility", "accuracy"]
-                + [c for c in summ.columns if "_boot" in c]]
-    return _label(tot.merge(summ, on=list(SPEC_COLUMNS), how="left"))
+def _admitted(ctx: Context) -> pd.DataFrame:
+    return _per_slot(ctx.results, ["throughput", "utility", "accuracy"])
+
+
+#: Fig. 6's record (:class:`splitalloc.experiments.artefacts.Artefact`).
+FIG6 = register(Artefact(name="fig6", title="Fig. 6: admitted traffic per slot, GEANT",
+                         files={"fig6": "fig6_admitted"}, assemble=_admitted,
+                         work=lambda sc, seeds: _admitted_work(sc, seeds, "geant")))
+
+#: Fig. 7's record.
+FIG7 = register(Artefact(name="fig7", title="Fig. 7: predicted vs true traffic per slot, GEANT",
+                         files={"fig7": "fig7_prediction"},
+                         assemble=lambda ctx: _per_slot(ctx.results, ["accuracy", "throughput"]),
+                         work=_fig7_work))
+
+#: Fig. 10's record.
+FIG10 = register(Artefact(name="fig10", title="Fig. 10: admitted traffic per slot, Kaggle",
+                          files={"fig10": "fig10_kaggle"}, assemble=_admitted,
+                          work=lambda sc, seeds: _admitted_work(sc, seeds, "kaggle")))
 
 
 def fig6_admitted(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
@@ -46,11 +62,11 @@ def fig6_admitted(*, scale="quick", seeds=None, out_dir=None, workers=1, schedul
     One row per framework x seed x slot (x data kind: the real 324-slot series and, if the
     scale asks for it, the longer synthetic series fitted to it): per-slot totals over the
     services of reserved ``d``, ``served`` (the throughput of the slot), ``D_true`` and
-    ``D_pred``, and the run's mean ``throughput``, ``utility`` and ``accuracy``.
+    ``D_pred``, and the run's mean ``throughput``, ``utility`` and ``accuracy``. Written as
+    ``fig6_admitted.csv``.
     """
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    df = _admitted(sc, seeds, out, workers, scheduler, progress, run_fn, "geant")
-    return _write(df, out, sc, "fig6_admitted")
+    return produce(FIG6, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                   progress=progress, run_fn=run_fn)
 
 
 def fig7_prediction(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
@@ -59,20 +75,43 @@ def fig7_prediction(*, scale="quick", seeds=None, out_dir=None, workers=1, sched
 
     One row per framework x seed x slot: total ``D_true`` and ``D_pred`` over the services
     (for the offline optimum ``D_pred`` is the truth), and the run's ``accuracy`` (1 - WAPE,
-    per service and slot) and ``throughput``.
+    per service and slot) and ``throughput``. Written as ``fig7_prediction.csv``;
+    :func:`fig7_table` gives its numbers per framework.
     """
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    res = _run(_specs_fig7(sc, seeds), out, workers, scheduler, progress, run_fn)
-    tot = per_slot_totals(res)
-    summ = summaries(res)
-    summ = summ[list(SPEC_COLUMNS) + ["accuracy", "throughput"] + [c for c in summ.columns if "_boot" in c]]
-    df = _label(tot.merge(summ, on=list(SPEC_COLUMNS), how="left"))
-    return _write(df, out, sc, "fig7_prediction")
+    return produce(FIG7, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                   progress=progress, run_fn=run_fn)
 
 
 def fig10_kaggle(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
                  progress=True, run_fn=None) -> pd.DataFrame:
-    """Fig. 10 (§V-D-3): admitted traffic per test slot on the Kaggle dataset (as Fig. 6)."""
-    sc, seeds, out = _prepare(scale, seeds, out_dir)
-    df = _admitted(sc, seeds, out, workers, scheduler, progress, run_fn, "kaggle")
-    return _write(df, out, sc, "fig10_kaggle")
+    """Fig. 10 (§V-D-3): admitted traffic per test slot on the Kaggle dataset (as Fig. 6).
+    Written as ``fig10_kaggle.csv``."""
+    return produce(FIG10, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers, scheduler=scheduler,
+                   progress=progress, run_fn=run_fn)
+
+
+def fig7_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Fig. 7's numbers per framework: prediction accuracy ``1 - WAPE`` in percent
+    (``mean_accuracy_pct, ci95_low, ci95_high``) and the mean throughput (``mean_throughput``,
+    Mb/slot). ``df`` from :func:`fig7_prediction`.
+
+    When ``df`` has the per-slot columns ``slot, D_true, abs_err`` (as :func:`fig7_prediction`
+    writes them), the interval combines seeds with a moving-block bootstrap over test slots
+    (:func:`splitalloc.experiments.summarize.moving_block_ci`, blocks of a day on GEANT);
+    otherwise it is a t-interval over seeds. ``ci_method`` says which."""
+    runs = df.drop_duplicates(["framework", "seed"])
+    acc = summarize_with_ci(runs.assign(accuracy=100 * runs["accuracy"]), ["framework"], "accuracy")
+    thr = summarize_with_ci(runs, ["framework"], "throughput")
+    out = acc[["framework", "mean", "ci95_low", "ci95_high"]].merge(
+        thr[["framework", "mean"]], on="framework", suffixes=("_accuracy_pct", "_throughput"))
+    out["ci_method"] = T_NOTE
+    if {"slot", "D_true", "abs_err"} <= set(df.columns):
+        block = block_length(df["dataset"].iloc[0]) if "dataset" in df.columns else 96
+        for i, fw in enumerate(out["framework"]):
+            w = df[df["framework"] == fw]
+            err = w.pivot_table(index="seed", columns="slot", values="abs_err", aggfunc="sum")
+            tru = w.pivot_table(index="seed", columns="slot", values="D_true", aggfunc="sum")
+            m, lo, hi = moving_block_ci(-err.to_numpy(), tru.to_numpy(), block=block)
+            out.loc[i, ["mean_accuracy_pct", "ci95_low", "ci95_high"]] = 100 * (1 + np.array([m, lo, hi]))
+            out.loc[i, "ci_method"] = BOOTSTRAP_NOTE
+    return out
