@@ -228,7 +228,7 @@ def test_provenance_links_each_function_to_its_source_and_api_entry():
     assert (ROOT / "src" / f"{module_file}.py").is_file() or (ROOT / "src" / module_file / "__init__.py").is_file()
     assert ref.api_href() == "api/experiments.html#splitalloc.experiments.fig5_splitting"
     html = prov._repr_html_()
-    assert 'href="_modules/splitalloc/plots.html#fig5_splitting_figure"' in html
+    assert 'href="_modules/splitalloc/plots/results.html#fig5_splitting_figure"' in html
     assert 'href="api/plots.html#splitalloc.plots.fig5_splitting_figure"' in html
     with pytest.raises(ValueError, match="not a function or class of the splitalloc package"):
         prov.add_code(np.mean)

@@ -427,7 +427,7 @@ def test_ablations_in_table4_and_in_the_claims_prose(fake_results):
 
 
 def test_robustness_figures(fake_results):
-    from splitalloc import plots_robustness
+    from splitalloc.plots import robustness as plots_robustness
 
     out, res = fake_results
     grid = res["robustness"]
