@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIGURE_PAGES = {"fig5_splitting", "fig6_admitted", "fig7_prediction", "fig8_resource",
                 "fig9_deviation", "fig10_kaggle", "table4_utility", "paper_vs_ours"}
+#: Pages that show results at a scale: their code is folded away and a banner names the scale
+#: and seeds above the first figure. The book's first page (``intro``) is one of them.
+RESULT_PAGES = FIGURE_PAGES | {"robustness", "parameters", "intro"}
+ROOT_PAGE = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())["root"]
 
 
 def _load(path: Path):
@@ -219,7 +223,27 @@ def test_notebook_structure_and_stored_outputs(path):
                 assert layout.get("title"), f"{path.name}: a figure without title"
             assert "text/html" not in data or "plotly.js" not in data["text/html"][:5000], \
                 f"{path.name}: plotly.js inlined in an output"
-    assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"
+    if path.stem != ROOT_PAGE:  # the first page opens with the verdict table
+        assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_PAGES))
+def test_result_pages_fold_their_code_and_name_their_scale_first(name):
+    """A reader sees the banner (scale and seeds, from the injected parameters) and the
+    results before any code: the parameters cell is removed from the page, every other code
+    cell is folded (``hide-input``) or removed, and the banner cell comes before any figure."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tags = [set(c.metadata.get("tags", [])) for c in code]
+    assert {"parameters", "remove-input"} <= tags[0], name
+    for c, t in zip(code[1:], tags[1:]):
+        assert t & {"hide-input", "remove-input"}, f"{name}: code shown unfolded: {c.source[:60]!r}"
+    banner = next(i for i, c in enumerate(code) if "plots.run_banner(" in c.source)
+    assert "remove-input" in tags[banner] and banner == 2, name
+    assert "Scale: **quick**" in code[banner].outputs[0]["data"]["text/markdown"]
+    first_figure = min((i for i, c in enumerate(code) for o in c.outputs
+                        if bookdisplay.PLOTLY_MIME in o.get("data", {})), default=len(code))
+    assert banner < first_figure
 
 
 def test_build_script_rejects_an_unknown_scale():
