@@ -39,41 +39,10 @@ if [ -n "${BOOK_WORKERS:-}" ]; then args+=(--workers "$BOOK_WORKERS"); fi
 step "$PY" -m splitalloc "${args[@]}"
 t1=$(date +%s)
 
-# 2. Execute each notebook listed in book/_toc.yml with papermill into book/.
+# 2. Execute each notebook listed in book/_toc.yml with papermill into book/ (the scale is
+#    injected into every page that declares it; book/_ext/execute_pages.py).
 echo "== papermill (scale=$SCALE)"
-step "$PY" - "$SCALE" <<'EOF'
-import sys, tempfile, time
-from pathlib import Path
-
-import papermill as pm
-from traitlets.config import Config
-
-sys.path.insert(0, "book/_ext")
-from splitalloc_book import toc_pages  # the book extension's reading of _toc.yml
-
-scale = sys.argv[1]
-pages = [f for f in toc_pages(Path("book/_toc.yml")) if Path("notebooks", f + ".ipynb").is_file()]
-if not pages:
-    sys.exit("build_book.sh: book/_toc.yml names no notebook from notebooks/")
-offered = {"scale": scale}
-# The kernel talks to papermill over local IPC sockets, not TCP: over TCP ipykernel warns
-# ("Kernel is running over TCP without encryption") once per notebook.
-kernel = Config()
-kernel.KernelManager.transport = "ipc"
-kernel.KernelManager.ip = str(Path(tempfile.mkdtemp(prefix="splitalloc-kernel-")) / "kernel")
-# Once a notebook has run, its kernel is stopped at once: the graceful shutdown request was
-# answered on this machine by "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel."
-# after the robustness page (outputs complete; nothing a reader can act on).
-for page in pages:
-    src, dst = Path("notebooks", page + ".ipynb"), Path("book", page + ".ipynb")
-    declared = pm.inspect_notebook(str(src))
-    params = {k: v for k, v in offered.items() if k in declared}
-    t = time.perf_counter()
-    pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name="python3",
-                        cwd=".", progress_bar=False, log_output=False, config=kernel,
-                        shutdown_kernel="immediate")
-    print(f"   {page}: {time.perf_counter() - t:.1f} s  {params}", flush=True)
-EOF
+step "$PY" book/_ext/execute_pages.py "$SCALE"
 t2=$(date +%s)
 
 # 3. Build the HTML. -W turns every Sphinx warning (a dropped figure included) into an error;

@@ -5,7 +5,10 @@ browser check are in test_browser.py (marker ``book``)."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import subprocess
+import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -23,6 +26,31 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIGURE_PAGES = {"fig5_splitting", "fig6_admitted", "fig7_prediction", "fig8_resource",
                 "fig9_deviation", "fig10_kaggle", "table4_utility", "paper_vs_ours"}
+#: Pages that show results at a scale: their code is folded away and a banner names the scale
+#: and seeds above the first figure. The book's first page (``intro``) is one of them.
+RESULT_PAGES = FIGURE_PAGES | {"robustness", "parameters", "intro"}
+ROOT_PAGE = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())["root"]
+
+
+def _load(path: Path):
+    """A module loaded from its file (``book/_ext`` and ``scripts/`` are not packages), with
+    ``book/_ext`` on ``sys.path`` while it loads (for the book extension's sibling imports)."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    return module
+
+
+def _ext(name: str):
+    return _load(ROOT / "book" / "_ext" / f"{name}.py")
+
+
+def _script(name: str):
+    return _load(ROOT / "scripts" / f"{name}.py")
 
 
 # --------------------------------------------------------------------------- provenance
@@ -144,16 +172,7 @@ def test_book_config_is_the_top_level_one_and_offline():
 
 
 def test_offline_assets_exist_in_the_venv():
-    import importlib.util
-    import sys
-
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        spec = importlib.util.spec_from_file_location("splitalloc_book", ROOT / "book" / "_ext" / "splitalloc_book.py")
-        ext = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(ext)
-    finally:
-        sys.path.pop(0)
+    ext = _ext("splitalloc_book")
     assert ext.plotly_js_path().stat().st_size > 1_000_000
     assert (ext.mathjax_dir() / "tex-chtml.js").is_file()
 
@@ -204,12 +223,30 @@ def test_notebook_structure_and_stored_outputs(path):
                 assert layout.get("title"), f"{path.name}: a figure without title"
             assert "text/html" not in data or "plotly.js" not in data["text/html"][:5000], \
                 f"{path.name}: plotly.js inlined in an output"
-    assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"
+    if path.stem != ROOT_PAGE:  # the first page opens with the verdict table
+        assert n_figures >= 1, f"{path.name}: no interactive plotly figure stored"
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_PAGES))
+def test_result_pages_fold_their_code_and_name_their_scale_first(name):
+    """A reader sees the banner (scale and seeds, from the injected parameters) and the
+    results before any code: the parameters cell is removed from the page, every other code
+    cell is folded (``hide-input``) or removed, and the banner cell comes before any figure."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tags = [set(c.metadata.get("tags", [])) for c in code]
+    assert {"parameters", "remove-input"} <= tags[0], name
+    for c, t in zip(code[1:], tags[1:]):
+        assert t & {"hide-input", "remove-input"}, f"{name}: code shown unfolded: {c.source[:60]!r}"
+    banner = next(i for i, c in enumerate(code) if "plots.run_banner(" in c.source)
+    assert "remove-input" in tags[banner] and banner == 2, name
+    assert "Scale: **quick**" in code[banner].outputs[0]["data"]["text/markdown"]
+    first_figure = min((i for i, c in enumerate(code) for o in c.outputs
+                        if bookdisplay.PLOTLY_MIME in o.get("data", {})), default=len(code))
+    assert banner < first_figure
 
 
 def test_build_script_rejects_an_unknown_scale():
-    import subprocess
-
     r = subprocess.run(["bash", str(ROOT / "scripts" / "build_book.sh"), "huge"], capture_output=True, text=True)
     assert r.returncode == 2 and "SCALE must be 'quick' or 'paper', got 'huge'" in r.stderr
 
@@ -228,7 +265,7 @@ def test_provenance_links_each_function_to_its_source_and_api_entry():
     assert (ROOT / "src" / f"{module_file}.py").is_file() or (ROOT / "src" / module_file / "__init__.py").is_file()
     assert ref.api_href() == "api/experiments.html#splitalloc.experiments.fig5_splitting"
     html = prov._repr_html_()
-    assert 'href="_modules/splitalloc/plots.html#fig5_splitting_figure"' in html
+    assert 'href="_modules/splitalloc/plots/results.html#fig5_splitting_figure"' in html
     assert 'href="api/plots.html#splitalloc.plots.fig5_splitting_figure"' in html
     with pytest.raises(ValueError, match="not a function or class of the splitalloc package"):
         prov.add_code(np.mean)
@@ -251,11 +288,7 @@ def test_every_package_module_has_an_api_page_in_the_toc():
 
 
 def test_injected_parameters_cell_is_removed_from_the_page_but_kept(tmp_path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("splitalloc_book", ROOT / "book" / "_ext" / "splitalloc_book.py")
-    ext = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ext)
+    ext = _ext("splitalloc_book")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("scale = 'quick'", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("# Parameters\nscale = 'paper'", metadata={"tags": ["injected-parameters"]}),
@@ -278,11 +311,7 @@ def test_notebook_code_lines_fit_the_page(path):
 
 
 def test_output_check_flags_lines_outside_the_allowlist(tmp_path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("check_output", ROOT / "scripts" / "check_output.py")
-    check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check)
+    check = _script("check_output")
     patterns = check.read_allowlist(ROOT / "scripts" / "book_output_allowlist.txt")
     progress = "runs:   0%|          | 0/147 [00:00<?, ?run/s]\rruns:  50%|#    | 73/147 [00:30<00:30]\n"
     assert check.unexpected_lines(progress, patterns) == []
@@ -298,8 +327,68 @@ def test_output_check_flags_lines_outside_the_allowlist(tmp_path):
     assert check.main(["check_output.py", str(log), str(ROOT / "scripts" / "book_output_allowlist.txt")]) == 1
 
 
-def test_build_script_runs_the_kernel_over_ipc_and_checks_its_stderr():
-    script = (ROOT / "scripts" / "build_book.sh").read_text()
-    assert 'kernel.KernelManager.transport = "ipc"' in script and "config=kernel" in script
-    assert 'shutdown_kernel="immediate"' in script
-    assert "scripts/check_output.py \"$ERRLOG\" scripts/book_output_allowlist.txt" in script
+def _tiny_book(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A table of contents with a prose root, a prose chapter, a notebook that declares
+    ``scale`` and prints the run banner, and a notebook that declares no ``scale``."""
+    book, notebooks = tmp_path / "book", tmp_path / "notebooks"
+    book.mkdir()
+    notebooks.mkdir()
+    (book / "intro.md").write_text("# intro\n")
+    (book / "prose.md").write_text("# prose\n")
+    toc = book / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: intro\nparts:\n  - caption: c\n    chapters:\n"
+                   "      - file: scaled\n      - file: prose\n      - file: unscaled\n")
+    cell, tags = nbformat.v4.new_code_cell, {"tags": ["parameters"]}
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(metadata=kernel, cells=[
+        cell('scale = "quick"\nseeds = None', metadata=tags),
+        cell("from splitalloc import plots\nprint(f'scale={scale}')\n"
+             "plots.run_banner(scale, seeds, artefacts=['fig5'])"),
+    ]), notebooks / "scaled.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(metadata=kernel, cells=[cell("seed = 0", metadata=tags),
+                                                                    cell("print(seed)")]),
+                   notebooks / "unscaled.ipynb")
+    return toc, notebooks, tmp_path / "out"
+
+
+def test_execute_pages_injects_the_scale_and_skips_prose(tmp_path):
+    """The papermill step of the build, run for real on a tiny book at the paper scale: the
+    injected ``scale`` reaches the page (its banner names "paper"), a page that declares no
+    ``scale`` gets none, prose pages are not executed, and nothing reaches stderr that the
+    build's allowlist rejects (e.g. ipykernel's TCP warning)."""
+    toc, notebooks, out = _tiny_book(tmp_path)
+    out.mkdir()
+    ext = _ext("execute_pages")
+    assert ext.notebook_pages(toc, notebooks) == ["scaled", "unscaled"]
+    r = subprocess.run([sys.executable, str(ROOT / "book" / "_ext" / "execute_pages.py"), "paper",
+                        "--toc", str(toc), "--notebooks", str(notebooks), "--out", str(out),
+                        "--cwd", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["scaled.ipynb", "unscaled.ipynb"]
+    scaled = nbformat.read(out / "scaled.ipynb", as_version=4)
+    injected = [c for c in scaled.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'scale = "paper"' in injected[0].source
+    outputs = scaled.cells[-1].outputs
+    assert outputs[0].text == "scale=paper\n"
+    banner = outputs[1].data["text/markdown"]
+    assert banner.startswith("Scale: **paper** — ") and "quick" not in banner
+    unscaled = nbformat.read(out / "unscaled.ipynb", as_version=4)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in unscaled.cells)
+    assert unscaled.cells[-1].outputs[0].text == "0\n"
+    check = _script("check_output")
+    patterns = check.read_allowlist(ROOT / "scripts" / "book_output_allowlist.txt")
+    assert check.unexpected_lines(r.stderr, patterns) == []
+    assert "scaled:" in r.stdout and "{'scale': 'paper'}" in r.stdout
+
+
+def test_execute_pages_rejects_a_toc_without_notebooks_and_an_unknown_scale(tmp_path, capsys):
+    toc, notebooks, out = _tiny_book(tmp_path)
+    ext = _ext("execute_pages")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert ext.main(["quick", "--toc", str(toc), "--notebooks", str(empty), "--out", str(out)]) == 1
+    assert "names no notebook" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        ext.main(["huge", "--toc", str(toc)])
+    cfg = ext.kernel_config()
+    assert cfg.KernelManager.transport == "ipc"

@@ -10,7 +10,9 @@ For every HTML page of the site, served from 127.0.0.1:
   and the page holds as many figures as its notebook has plotly outputs (none dropped);
 * math typeset by the local MathJax where the page has math;
 * no console error, no page error, no failed local request;
-* no request leaves the machine (every non-local request is recorded and aborted).
+* no request leaves the machine (every non-local request is recorded and aborted);
+* the first page opens with a verdict for every claim of the paper, and every result page
+  names the scale it was built with above its first figure, with its code folded away.
 
 Screenshots land in ``artifacts/screenshots/``. Chromium is Debian's ``/usr/bin/chromium``
 (``scripts/test.sh`` installs it when missing), driven by playwright's Python API.
@@ -295,4 +297,91 @@ def test_reader_view_paper_traces_code_width_api_and_sources(site, server, brows
     if not (source_href and _link_target_exists(site, "api/layer.html", source_href)):
         problems.append(f"api/layer.html: lp_solve has no [source] link to _modules/ ({source_href!r})")
     assert (site / "_modules" / "splitalloc" / "layer.html").is_file(), "no viewcode page for splitalloc.layer"
+    assert not problems, "\n".join(problems)
+
+
+#: Pages that show results at a scale: a banner names the scale, and the reader sees the
+#: results before any code (the code is folded behind "Show code cell source").
+RESULT_PAGES = (*ARTEFACT_PAGES, "paper_vs_ours", "robustness", "parameters")
+FRONT_PAGE = "intro"
+
+
+def _built_scale(page: str) -> str:
+    """The ``scale`` a page of the built book ran with: papermill's injected value in
+    ``book/<page>.ipynb`` when there is one, else the notebook's default (a page the book took
+    from ``notebooks/`` with its stored outputs)."""
+    import ast
+
+    nb = nbformat.read(ROOT / "book" / f"{page}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    injected = [c for c in code if "injected-parameters" in c.metadata.get("tags", [])]
+    cell = injected[0] if injected else next(c for c in code if "parameters" in c.metadata.get("tags", []))
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "scale":
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{page}: no scale among its parameters")
+
+
+def _page_order(browser, url: str) -> dict:
+    """In document order: the first plotly figure, the first code input a reader sees
+    (folded inputs are not visible), the run banner; and the front page's verdict table."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
+              else r.abort())
+    page = ctx.new_page()
+    page.goto(url, wait_until="load")
+    info = page.evaluate("""() => {
+        const nodes = Array.from(document.querySelectorAll('.plotly-graph-div, .cell_input, .cell_output'));
+        const seen = e => e.checkVisibility();
+        const first = pred => nodes.findIndex(pred);
+        const isBanner = e => e.classList.contains('cell_output') && /^Scale: /.test(e.innerText.trim());
+        const banner = nodes.find(isBanner);
+        return {
+          figure: first(e => e.classList.contains('plotly-graph-div')),
+          code: first(e => e.classList.contains('cell_input') && seen(e)),
+          banner_at: first(isBanner),
+          banner: banner ? banner.innerText.trim() : null,
+          folded: nodes.filter(e => e.classList.contains('cell_input') && !seen(e)).length,
+          verdicts: Array.from(document.querySelectorAll('#T_verdict_summary tbody tr'))
+                         .map(r => ({claim: r.cells[0].innerText.trim(), verdict: r.cells[1].innerText.trim(),
+                                     ours: r.cells[2].innerText.trim(), paper: r.cells[3].innerText.trim()})),
+        };
+    }""")
+    ctx.close()
+    return info
+
+
+def test_front_page_opens_with_the_verdict_of_every_claim(site, server, browser):
+    """The first page shows, before its prose and before any code, one row per claim of the
+    paper with a verdict word of ``splitalloc.experiments.claims.VERDICTS``, our estimate and
+    the paper's number; its banner names the scale the book was built with."""
+    from splitalloc.experiments.claims import CLAIMS, VERDICTS
+
+    r = _page_order(browser, f"{server}/{FRONT_PAGE}.html")
+    assert [v["claim"] for v in r["verdicts"]] == [c.text for c in CLAIMS], r["verdicts"]
+    for row in r["verdicts"]:
+        assert row["verdict"] in VERDICTS, row
+        assert row["ours"] and row["paper"], row
+    assert r["code"] == -1, "the front page shows code unfolded"
+    assert r["banner"] and r["banner"].startswith(f"Scale: {_built_scale(FRONT_PAGE)} — "), r["banner"]
+
+
+def test_result_pages_show_the_scale_and_a_figure_before_any_code(site, server, browser):
+    """Every result page: the banner names the scale the page was built with (the injected
+    value; ``paper`` in a paper-scale book) and comes before the first figure; the first
+    figure comes before any code a reader sees (code cells are folded)."""
+    problems = []
+    for name in RESULT_PAGES:
+        r = _page_order(browser, f"{server}/{name}.html")
+        scale = _built_scale(name)
+        if not (r["banner"] and r["banner"].startswith(f"Scale: {scale} — ")):
+            problems.append(f"{name}: banner {r['banner']!r} does not name the built scale {scale!r}")
+        if r["figure"] < 0:
+            problems.append(f"{name}: no plotly figure")
+        elif not (0 <= r["banner_at"] < r["figure"]):
+            problems.append(f"{name}: the banner is not above the first figure")
+        if 0 <= r["code"] < r["figure"]:
+            problems.append(f"{name}: a code cell is shown before the first figure")
+        if r["folded"] == 0:
+            problems.append(f"{name}: no folded code cell (hide-input not rendered?)")
     assert not problems, "\n".join(problems)

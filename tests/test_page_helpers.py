@@ -1,5 +1,7 @@
-"""Helpers that the notebooks call instead of computing inline: scale overrides, run summaries,
-Fig. 7's table, the parameter table filter, and the presentation functions of plots.py."""
+"""Helpers of the experiments and config modules that the notebooks call instead of computing
+inline: scale overrides, run summaries, Fig. 7's table, the parameter table filter, the
+moving-block CI. The presentation functions are tested in ``tests/plots/``, one file per module
+of ``splitalloc.plots``."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from splitalloc import config, experiments as ex, plots
+from splitalloc import config, experiments as ex
 
 
 def test_get_scale_overrides():
@@ -58,43 +60,6 @@ def test_parameter_table_group_filter():
     assert len(sub) == (full["group"] == g).sum() and set(sub["group"]) == {g}
     with pytest.raises(ValueError, match="not a parameter group"):
         config.parameter_table("no-such-group")
-
-
-def test_parameter_plots():
-    table = config.parameter_table()
-    fig = plots.plot_parameter_sources(table)
-    assert sum(sum(t.y) for t in fig.data) == len(table)
-    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
-    html = plots.parameters_styled(table).to_html()
-    assert "#e8f1fb" in html
-
-
-def _comparison():
-    return pd.DataFrame({"artefact": ["Fig. 5", "Fig. 9"], "dataset": ["geant", "geant"],
-                         "framework": ["offline", "objective-driven"], "setting": [None, "Sigma=30"],
-                         "metric": ["throughput", "utility"], "unit": ["Mb/slot", "%"],
-                         "paper": [200.0, 95.0], "mean": [190.0, np.nan], "ci95_low": [180.0, np.nan],
-                         "ci95_high": [200.0, np.nan], "n": [3, 0], "difference": [-10.0, np.nan],
-                         "comparable": [True, True], "note": ["", "not run"]})
-
-
-def test_paper_vs_ours_plot_and_tables():
-    fig = plots.plot_paper_vs_ours(_comparison())
-    assert len(fig.data[0].y) == 1 and fig.data[0].y[0].startswith("Fig. 5 · geant · offline")
-    assert list(fig.data[0].error_x.array) == [10.0]
-    assert "ours" in plots.comparison_styled(_comparison()).to_html()
-    claims = pd.DataFrame({"claim": ["a", "b"], "supported": [True, False]})
-    html = plots.claims_styled(claims).to_html()
-    assert "#e6f4ea" in html and "#fdecea" in html
-
-
-def test_sweep_and_per_slot_figures_are_responsive_with_short_titles():
-    df = _per_slot().assign(served=lambda d: d["throughput"], Sigma=30.0, utility=90.0)
-    for fig in (plots.fig6_admitted_figure(df), plots.fig9_deviation_figure(df)):
-        assert fig.layout.width is None and fig.layout.autosize
-        assert len(fig.layout.title.text) <= 45, fig.layout.title.text
-        assert "seeds" in fig.layout.title.subtitle.text
-        assert fig.layout.legend.orientation == "h"
 
 
 def test_moving_block_ci_resamples_seeds_and_the_test_window():

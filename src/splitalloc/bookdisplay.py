@@ -26,6 +26,11 @@ import math
 import warnings
 from typing import Any, ClassVar, Sequence
 
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
+
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: Figure height used when the figure's layout does not set one.
 DEFAULT_HEIGHT_PX = 480
@@ -42,8 +47,6 @@ def plain_json(obj: Any, digits: int = 6) -> Any:
     significant digits; NaN and infinities become ``None`` (plotly draws a gap)."""
     if isinstance(obj, dict):
         if "bdata" in obj and "dtype" in obj:
-            import numpy as np
-
             arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
             if "shape" in obj:
                 shape = obj["shape"]
@@ -61,33 +64,23 @@ def plain_json(obj: Any, digits: int = 6) -> Any:
     return obj
 
 
-def _renderer_class():
-    from plotly.io._base_renderers import MimetypeRenderer
+class RoundedPlotlyRenderer(MimetypeRenderer):
+    """plotly renderer: the plotly mime type only, plain rounded JSON, no trace uids."""
 
-    class RoundedPlotlyRenderer(MimetypeRenderer):
-        """plotly renderer: the plotly mime type only, plain rounded JSON, no trace uids."""
+    def __init__(self, digits: int = 6):
+        self.digits = digits
 
-        def __init__(self, digits: int = 6):
-            self.digits = digits
-
-        def to_mimebundle(self, fig_dict):
-            import plotly.io as pio
-
-            fig = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=True))
-            return {PLOTLY_MIME: plain_json(fig, self.digits)}
-
-    return RoundedPlotlyRenderer
+    def to_mimebundle(self, fig_dict):
+        fig = json.loads(pio.to_json(fig_dict, validate=False, remove_uids=True))
+        return {PLOTLY_MIME: plain_json(fig, self.digits)}
 
 
 def setup_notebook(digits: int = 6) -> None:
     """Make ``splitalloc`` the default plotly renderer of this kernel (see module docstring)
     and show pandas floats rounded; call once at the top of a notebook."""
-    import pandas as pd
-    import plotly.io as pio
-
     if digits < 1:
         raise ValueError(f"setup_notebook: digits must be >= 1, got {digits}")
-    pio.renderers[RENDERER_NAME] = _renderer_class()(digits=digits)
+    pio.renderers[RENDERER_NAME] = RoundedPlotlyRenderer(digits=digits)
     pio.renderers.default = RENDERER_NAME
     pd.set_option("display.precision", 3)
 
@@ -98,8 +91,6 @@ def figure_html(figure: dict[str, Any], div_id: str) -> str:
     ``div_id`` is deterministic (derived from the cell and output index) so rebuilding a page
     gives the same HTML.
     """
-    import plotly.io as pio
-
     height = (figure.get("layout") or {}).get("height") or DEFAULT_HEIGHT_PX
     config = dict(figure.get("config") or {})
     config.setdefault("responsive", True)
@@ -132,6 +123,7 @@ class PlotlyMimeRenderer:
     def handle_mime(renderer, data, inline: bool):
         if inline or data.mime_type != PLOTLY_MIME:
             return None
+        # docutils comes with Sphinx (the book's dependencies), not with the package
         from docutils import nodes
 
         figure = data.content

@@ -87,7 +87,7 @@ def test_verdict_changes_and_read_grid(fake_results):
 
 
 def test_robustness_figures(fake_results):
-    from splitalloc import plots_robustness
+    from splitalloc.plots import robustness as plots_robustness
 
     out, res = fake_results
     grid = res["robustness"]

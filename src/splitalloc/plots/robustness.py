@@ -11,15 +11,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED
-from .plots import VERDICT_COLOURS, _title_layout
+from ..experiments import verdict_changes
+from ..experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED
+from .common import VERDICT_COLOURS, format_estimate, title_layout, verdict_shading
 
-#: The verdicts in the heatmap's order; a verdict's numeric code is its position (its colour
-#: scale follows VERDICT_COLOURS).
+#: The verdicts in the heatmap's colour order; a verdict's code is its index.
 _VERDICT_ORDER = (NOT_SUPPORTED, INCONCLUSIVE, SUPPORTED, NOT_RUN)
 _VERDICT_CODE = {v: i for i, v in enumerate(_VERDICT_ORDER)}
 _CLAIM_SHORT = {"splitting": "1. splitting >> non-splitting", "beats-baselines": "2. beats two-stage",
@@ -46,11 +45,9 @@ def robustness_heatmap(grid, *, title: str = "How each verdict moves with our as
         zr, tr, hr = [], [], []
         for a, v in cols:
             r = idx.loc[(c, a, v)]
-            zr.append(_VERDICT_CODE.get(r["verdict"], 3))
+            zr.append(_VERDICT_CODE.get(r["verdict"], _VERDICT_CODE[NOT_RUN]))
             tr.append(r["verdict"])
-            est = "n/a" if not np.isfinite(r["estimate"]) else (
-                f"{r['estimate']:+.2f}" + ("" if not np.isfinite(r["ci_low"]) else
-                                           f" [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"))
+            est = format_estimate(r["estimate"], r["ci_low"], r["ci_high"])
             unit = f" {r['unit']}" if "unit" in grid.columns else ""
             hr.append(f"{_CLAIM_SHORT.get(c, c)}<br>{a} = {v}<br>{r['verdict']}: {est}{unit}")
         z.append(zr)
@@ -64,7 +61,7 @@ def robustness_heatmap(grid, *, title: str = "How each verdict moves with our as
     fig = go.Figure(go.Heatmap(z=z, x=x, y=y, text=text, texttemplate="%{text}", hovertext=hover,
                                hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=3.5,
                                showscale=False, xgap=2, ygap=2))
-    layout = _title_layout(title, "one factor varied at a time around the default "
+    layout = title_layout(title, "one factor varied at a time around the default "
                                   "(first value of each axis); verdict from the 95% CI",
                            legend_below=False)
     layout["margin"] = {**layout.get("margin", {}), "b": 160}
@@ -78,29 +75,16 @@ def robustness_heatmap(grid, *, title: str = "How each verdict moves with our as
 def robustness_styled(grid, quick=None, *, decimals: int = 2):
     """The grid as a table (claim, axis, value, verdict, estimate [CI]); with ``quick`` (the
     quick-scale grid) a column shows the quick verdict where it differs."""
-    from .experiments import verdict_changes
-
     _check_grid(grid)
     g = verdict_changes(grid, quick)
-
-    def fmt(r):
-        if not np.isfinite(r["estimate"]):
-            return "n/a"
-        s = f"{r['estimate']:+.{decimals}f}"
-        if np.isfinite(r["ci_low"]):
-            s += f" [{r['ci_low']:+.{decimals}f}, {r['ci_high']:+.{decimals}f}]"
-        return s + (f" {r['unit']}" if "unit" in g.columns else "")
-
+    units = g["unit"] if "unit" in g.columns else [""] * len(g)
     table = g.assign(claim=g["claim"].map(lambda c: _CLAIM_SHORT.get(c, c)),
-                     estimate=[fmt(r) for _, r in g.iterrows()])
+                     estimate=[format_estimate(e, lo, hi, decimals=decimals, unit=u)
+                               for e, lo, hi, u in zip(g["estimate"], g["ci_low"], g["ci_high"], units)])
     keep = ["claim", "axis", "value", "verdict", "estimate", "n"] + (["quick_verdict"] if quick is not None else [])
     table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "n": "seeds (points)",
                                         "quick_verdict": "quick scale (if different)"})
-
-    def _shade(col):
-        return [f"background-color: {VERDICT_COLOURS.get(v, '#ffffff')}" for v in col]
-
-    return (table.style.hide(axis="index").apply(_shade, subset=["verdict"])
+    return (table.style.hide(axis="index").apply(verdict_shading, subset=["verdict"])
             .set_properties(**{"text-align": "left"}).set_uuid("robustness"))
 
 
@@ -136,7 +120,7 @@ def capacity_error_figure(df, *, framework: str = "objective-driven") -> go.Figu
         fig.update_xaxes(title_text="|μ - C| (units/slot)", range=[0, top], row=1, col=j)
     fig.update_yaxes(title_text="|Ĉ - C| (units/slot)", range=[0, top], row=1, col=1)
     n = d["seed"].nunique() if "seed" in d.columns else 1
-    fig.update_layout(**_title_layout("Learned capacity estimates against the truth",
+    fig.update_layout(**title_layout("Learned capacity estimates against the truth",
                                       f"{framework}, resources used by the deployment, {n} seeds; "
                                       "below the diagonal: the estimate is closer to C than the mean"),
                       height=420)
