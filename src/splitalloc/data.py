@@ -763,10 +763,12 @@ def _cap(raw: pd.DataFrame, multiple: float | None,
     return out, capped
 
 
-def _rescale(raw: pd.DataFrame, train_end: int | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+def _rescale(raw: pd.DataFrame, train_end: int | None = None,
+             mean_arrival: float | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
     """Multiply each column by one constant so that its mean over rows ``[0, train_end)`` (the
-    training period; the whole frame if ``None``) is ``service_mean_arrival``."""
-    target = float(config.value("service_mean_arrival"))
+    training period; the whole frame if ``None``) is ``mean_arrival`` (Mb/slot; ``None``: config
+    ``service_mean_arrival``)."""
+    target = float(config.value("service_mean_arrival") if mean_arrival is None else mean_arrival)
     fit = raw if train_end is None else raw.iloc[:train_end]
     means = fit.mean(axis=0)
     if (means <= 0).any():
@@ -778,12 +780,14 @@ def _rescale(raw: pd.DataFrame, train_end: int | None = None) -> tuple[pd.DataFr
 
 
 def preprocess(raw: pd.DataFrame, *, cap_median_multiple: float | None,
-               train_end: int | None = None) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[str]]]:
+               train_end: int | None = None,
+               mean_arrival: float | None = None) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[str]]]:
     """Cap bursts, then rescale to Mb/slot, with every statistic fitted on the training period.
 
     ``train_end`` (default :func:`training_slots` of the frame's length) ends the training
     period. The cap level (``cap_median_multiple`` x median) and the scale factor (to make the
-    mean ``service_mean_arrival``) are computed from rows ``[0, train_end)`` only and then
+    mean ``mean_arrival``, default config ``service_mean_arrival``) are computed from rows
+    ``[0, train_end)`` only and then
     applied to every row, so no value of the validation or test period can change them (no
     leakage). Returns ``(frame, scale factors, capped slots)``.
     """
@@ -792,7 +796,7 @@ def preprocess(raw: pd.DataFrame, *, cap_median_multiple: float | None,
     if not 1 <= train_end <= n:
         raise ValueError(f"train_end must be in 1..{n} (the series has {n} slots), got {train_end}")
     capped_frame, capped = _cap(raw, cap_median_multiple, train_end)
-    out, scale = _rescale(capped_frame, train_end)
+    out, scale = _rescale(capped_frame, train_end, mean_arrival)
     return out, scale, capped
 
 
@@ -800,7 +804,8 @@ _DEFAULT = object()
 
 
 def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAULT,
-                     progress: bool = False, sources: Sequence[Sequence[str]] | None = None) -> pd.DataFrame:
+                     progress: bool = False, sources: Sequence[Sequence[str]] | None = None,
+                     mean_arrival: float | None = None) -> pd.DataFrame:
     """Per-service arrival series ``D_k(t)`` (paper §III-B; the bound ``d_k <= D_k`` of eq. (1)).
 
     Derivation rule (the paper does not give one; parameters in :mod:`splitalloc.config`):
@@ -825,7 +830,7 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     Kaggle days are affected, listed in ``attrs["capped_slots"]``.
 
     Each service's series is then multiplied by one constant so that its mean over the
-    training period equals ``service_mean_arrival`` (Mb/slot). Reason: raw volumes (tens of Tb per slot
+    training period equals ``mean_arrival`` (Mb/slot; ``None``: config ``service_mean_arrival``). Reason: raw volumes (tens of Tb per slot
     on GEANT, flow counts on Kaggle) are not edge-inference loads, and the LP's capacities
     (eq. 13) are set on that scale; one constant per service keeps every temporal pattern and
     every ratio between slots. For Kaggle this amounts to assuming a fixed volume per flow.
@@ -888,7 +893,10 @@ def service_arrivals(dataset: str, *, data_dir=None, cap_median_multiple=_DEFAUL
     if cap_median_multiple is _DEFAULT:
         cap_median_multiple = config.value("arrival_cap_median_multiple")
     train_end = training_slots(len(raw))
-    out, scale, capped = preprocess(raw, cap_median_multiple=cap_median_multiple, train_end=train_end)
+    if mean_arrival is None:
+        mean_arrival = config.value("service_mean_arrival")
+    out, scale, capped = preprocess(raw, cap_median_multiple=cap_median_multiple, train_end=train_end,
+                                    mean_arrival=mean_arrival)
     values = out.to_numpy()
     if not np.isfinite(values).all() or (values < 0).any():
         raise DataFormatError(f"{files}: derived arrivals contain negative or non-finite values")

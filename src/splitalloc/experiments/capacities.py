@@ -17,12 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .artefact_io import _prepare, _run, _write
+from .names import LEARNS_CAPACITIES
 from .runs import run_capacities
 from .sweeps import _specs_fig9
-
-#: Frameworks whose runs learn capacity estimates through the layer.
-LEARNS_CAPACITIES = ("objective-driven", "objective-driven-regret", "objective-driven-warm",
-                     "two-stage-fitted")
 
 #: Columns of ``capacity_estimates.csv``.
 CAPACITY_COLUMNS = ("dataset", "data", "framework", "seed", "M", "Sigma", "information", "kind", "index",

@@ -150,9 +150,9 @@ BOOTSTRAP_NOTE = ("95 % CI: seeds and test slots resampled together (moving-bloc
 
 
 def _block_for(dataset: str) -> int:
-    from .runs import _period_slots
+    from ..scenario import period_slots
 
-    return _period_slots(str(dataset))
+    return period_slots(str(dataset))
 
 
 def fig7_table(df: pd.DataFrame) -> pd.DataFrame:
