@@ -200,7 +200,7 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     :func:`splitalloc.network.known_capacities`. ``splitting=False`` returns
     :func:`non_splitting_variant` of that scenario (same draw, each model whole on one server).
     """
-    from .models import split_bounds
+    from .models import split_bounds   # here, not at the top: models imports torch, this module does not
 
     if arrivals is None and dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS} "

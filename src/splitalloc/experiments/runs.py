@@ -15,6 +15,7 @@ import dataclasses
 from dataclasses import dataclass
 import functools
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -25,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..frameworks.registry import FRAMEWORKS, framework
+from ..frameworks import registry
 from ..frameworks.settings import TrainSettings
 from ..scenario import check_data_kind, make_scenario, real_series_length
 from .names import RUN_COLUMNS, SPEC_COLUMNS
-from .scales import ExperimentScale, _check_M, _check_dataset, _check_sigma
+from .scales import ExperimentScale, check_M, check_dataset, check_sigma
 
 #: Bump when the meaning of a cached run changes (columns, evaluation rule, ...).
 CACHE_VERSION = 1
@@ -97,8 +98,6 @@ RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "scenario"
 def _source_files(module: str) -> list[tuple[str, Path]]:
     """``(name, path)`` of the source of ``splitalloc.<module>``: the module's file, or every
     ``.py`` file of the package, sorted by their path relative to it."""
-    import importlib.util
-
     spec = importlib.util.find_spec(f"splitalloc.{module}")
     if spec is None or not spec.origin or not os.path.exists(spec.origin):
         return []
@@ -110,6 +109,7 @@ def _source_files(module: str) -> list[tuple[str, Path]]:
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
+    """sha256 of every source file of :data:`RUN_MODULES`, each with its name."""
     h = hashlib.sha256()
     for mod in RUN_MODULES:
         h.update(mod.encode())
@@ -160,21 +160,21 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
     """
     from ..models import split_bounds
 
-    known = tuple(frameworks) if frameworks is not None else FRAMEWORKS
+    known = tuple(frameworks) if frameworks is not None else registry.FRAMEWORKS
     length = series_length or (lambda s: s.n_slots if s.data == "synthetic" else _real_length(s.dataset))
     train_frac, val_frac = _split_fractions()
     checked_len: dict[tuple, int] = {}
     for s in specs:
         where = f"run {s.framework!r} on {s.dataset!r} (seed {s.seed})"
-        _check_dataset(s.dataset, where)
+        check_dataset(s.dataset, where)
         try:
             check_data_kind(s.dataset, s.data, s.n_slots)
         except ValueError as err:
             raise ValueError(f"{where}: {err}") from None
         if s.framework not in known:
             raise ValueError(f"{where}: unknown framework {s.framework!r}; expected one of {list(known)}")
-        _check_sigma(s.Sigma, where)
-        _check_M(s.M, where)
+        check_sigma(s.Sigma, where)
+        check_M(s.M, where)
         if s.information not in ("mean", "true"):
             raise ValueError(f"{where}: information must be 'mean' or 'true' (what the deployment "
                              f"reads about capacities), got {s.information!r}")
@@ -224,7 +224,7 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
 
     scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma, data=spec.data,
                              n_slots=spec.n_slots, information=spec.information,
-                             splitting=not framework(spec.framework).non_splitting)
+                             splitting=not registry.framework(spec.framework).non_splitting)
     out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.training, progress=False)
     p = np.asarray(scenario.problem.p, dtype=float)
     services = list(scenario.deployment.services)

@@ -18,17 +18,21 @@ from .. import config
 from ..frameworks.settings import TrainSettings
 from .names import ALL_DATASETS, DATASETS, PAPER_FRAMEWORKS
 
-def _check_dataset(dataset: str, where: str) -> None:
+
+def check_dataset(dataset: str, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``dataset`` is one a run may use."""
     if dataset not in ALL_DATASETS:
         raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(ALL_DATASETS)}")
 
 
-def _check_sigma(Sigma: float, where: str) -> None:
+def check_sigma(Sigma: float, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``Sigma`` (eq. 15) is finite and >= 0."""
     if not (isinstance(Sigma, (int, float, np.floating, np.integer)) and math.isfinite(Sigma) and Sigma >= 0):
         raise ValueError(f"{where}: Sigma (eq. 15) must be a finite number >= 0, got {Sigma!r}")
 
 
-def _check_M(M: float, where: str) -> None:
+def check_M(M: float, where: str) -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``M`` (eq. 14) is finite and > 0."""
     if not (isinstance(M, (int, float, np.floating, np.integer)) and math.isfinite(M) and M > 0):
         raise ValueError(f"{where}: M (eq. 14) must be a finite number > 0, got {M!r}")
 
@@ -70,11 +74,11 @@ class ExperimentScale:
             raise ValueError(f"ExperimentScale {self.name!r}: training must be a TrainSettings, "
                              f"got {type(self.training).__name__}")
         for s in (*self.sigma_sweep, self.default_Sigma):
-            _check_sigma(s, f"ExperimentScale {self.name!r}")
+            check_sigma(s, f"ExperimentScale {self.name!r}")
         for m in (*self.M_sweep, self.default_M):
-            _check_M(m, f"ExperimentScale {self.name!r}")
+            check_M(m, f"ExperimentScale {self.name!r}")
         for ds in self.datasets:
-            _check_dataset(ds, f"ExperimentScale {self.name!r}")
+            check_dataset(ds, f"ExperimentScale {self.name!r}")
         if self.synthetic_slots is not None and self.synthetic_slots < 1:
             raise ValueError(f"ExperimentScale {self.name!r}: synthetic_slots must be >= 1 or None")
 
