@@ -393,10 +393,11 @@ def run_capacities(specs: Iterable[RunSpec], *, out_dir: str | Path | None = Non
 
 
 def run_times(out_dir: str | Path | None = None) -> pd.DataFrame:
-    """Wall time of every cached run (seconds, measured in the worker), one row per run."""
+    """Wall time of every cached run (seconds, measured in the worker), one row per run with its
+    spec (training settings as ``training.<field>`` columns)."""
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
     rows = [json.loads(p.read_text()) for p in sorted((out_dir / "runs").glob("*.json"))]
-    return pd.DataFrame(rows)
+    return pd.json_normalize(rows) if rows else pd.DataFrame()
 
 
 def _run_pool(todo, run_fn, workers, done) -> None:
