@@ -79,14 +79,14 @@ def main(argv=None) -> dict:
 
     scenario = fw.make_scenario(args.dataset, seed=args.seed)
     base = dataclasses.replace(fw.TrainSettings(), input_normalisation="global", eval_every=10**9)
-    data = fw._prepare(scenario, base)
+    data = fw.prepare_data(scenario, base)
     X = data.X["train"]
     n = X.shape[0]
     K = data.mean.shape[0]
     steps = math.ceil(n / base.batch_size)
     Z = data.z("train")
-    lp = fw._LP(scenario.problem)
-    d_star = torch.as_tensor(fw._offline(lp, scenario, data.Y["train"]))
+    lp = fw.ScenarioLP(scenario.problem)
+    d_star = torch.as_tensor(fw.offline_allocation(lp, scenario, data.Y["train"]))
 
     def two_stage(r):
         model = TrafficPredictor(K, base.hidden_size, num_layers=base.num_layers, seed=r)
@@ -115,11 +115,11 @@ def main(argv=None) -> dict:
         for name, make in kinds.items():
             module, params, loss = make(r)
             gen = torch.Generator().manual_seed(r)
-            fw._fit(module, params, loss, n, dataclasses.replace(base, max_steps=steps), gen, None, False, "")
+            fw.fit(module, params, loss, n, dataclasses.replace(base, max_steps=steps), gen, None, False, "")
             st = dataclasses.replace(base, max_steps=steps * args.epochs)
             with _LayerClock() as clock:
                 t0 = time.perf_counter()
-                fw._fit(module, params, loss, n, st, gen, None, False, "")
+                fw.fit(module, params, loss, n, st, gen, None, False, "")
                 times[name].append((time.perf_counter() - t0) / args.epochs)
             layer[name].append(clock.seconds / args.epochs)
 

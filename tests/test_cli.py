@@ -45,8 +45,11 @@ def test_window_longer_than_the_series(capsys, tmp_path, monkeypatch):
 def test_unknown_framework_is_rejected_by_validation():
     from splitalloc import experiments as ex
 
-    spec = ex.RunSpec(dataset="geant", framework="arima", seed=0, M=100, Sigma=30, max_steps=1, window=4,
-                      hidden_size=4, learning_rate=0.01, batch_size=8)
+    from splitalloc.frameworks import TrainSettings
+
+    spec = ex.RunSpec(dataset="geant", framework="arima", seed=0, M=100, Sigma=30,
+                      training=TrainSettings(max_steps=1, window=4, hidden_size=4, learning_rate=0.01,
+                                             batch_size=8))
     with pytest.raises(ValueError, match="unknown framework 'arima'"):
         ex.validate_specs([spec], series_length=lambda s: 100)
 

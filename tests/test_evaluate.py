@@ -115,3 +115,52 @@ def test_served_respects_every_true_capacity_and_never_exceeds_demand(data, T, N
     # where nothing is over-subscribed, everything reserved and arrived is served
     ok = np.all(d @ np.vstack([c, b]).T <= cap, axis=1)
     np.testing.assert_allclose(s[ok], np.minimum(d, D)[ok])
+
+
+def _random_case(rng, T, K, N, E):
+    c = rng.uniform(0, 2, (N, K)) * (rng.random((N, K)) < 0.6)
+    b = rng.uniform(0, 2, (E, K)) * (rng.random((E, K)) < 0.6)
+    d = rng.uniform(0, 100, (T, K))
+    D = rng.uniform(0, 100, (T, K))
+    C = rng.uniform(-20, 150, N)
+    B = rng.uniform(-20, 150, E)
+    return d, D, C, B, c, b
+
+
+def test_numpy_evaluation_and_torch_training_path_share_one_rule():
+    """serve (numpy, every framework's evaluation) and served_traffic on torch tensors (the regret
+    loss and its gradient) give the same served traffic; the matrix product's summation order
+    (numpy's and torch's BLAS) is the only difference, a few ulps."""
+    import torch
+
+    from splitalloc.evaluate import reserved_load, served_traffic
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        T, K, N, E = rng.integers(1, 30), rng.integers(1, 5), rng.integers(1, 8), rng.integers(0, 8)
+        d, D, C, B, c, b = _random_case(rng, T, K, N, E)
+        out = serve(d, D, C, B, c, b)
+        cap = torch.tensor(np.maximum(np.concatenate([C, B]), 0.0))
+        dens = torch.tensor(np.vstack([c, b]))
+        d_t = torch.tensor(d, requires_grad=True)
+        served_t = served_traffic(d_t, torch.tensor(D), cap, dens)
+        np.testing.assert_allclose(served_t.detach().numpy(), out, rtol=1e-12, atol=1e-12)
+        served_t.sum().backward()                                   # differentiable in torch
+        assert torch.isfinite(d_t.grad).all()
+        np.testing.assert_allclose(reserved_load(d, np.vstack([c, b])), d @ np.vstack([c, b]).T)
+
+
+def test_serve_is_unchanged_from_the_rule_it_replaced():
+    """The numpy rule as it was written before served_traffic existed, operation by operation:
+    serve must give the same bits."""
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        d, D, C, B, c, b = _random_case(rng, rng.integers(1, 20), rng.integers(1, 4), rng.integers(1, 6),
+                                        rng.integers(0, 6))
+        cap = np.maximum(np.concatenate([np.broadcast_to(C, (1, C.size)), np.broadcast_to(B, (1, B.size))], 1), 0)
+        dens = np.concatenate([c, b], axis=0)
+        load = d @ dens.T
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ratio = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)
+        factor = np.min(np.where((dens > 0)[None, :, :], ratio[:, :, None], 1.0), axis=1)
+        np.testing.assert_array_equal(serve(d, D, C, B, c, b), np.minimum(d, D) * factor)

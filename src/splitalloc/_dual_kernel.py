@@ -82,7 +82,8 @@ def _vertex(Minv, h, W, d):
 
 @njit(cache=True)
 def _multipliers(Minv, p, lam):
-    """``lam = G_W^{-T} p`` (clamped at 0)."""
+    """``lam = G_W^{-T} p``, not clamped: callers read the signs (a warm start whose multipliers
+    fall below ``-tol`` is refused) and set negative round-off to 0 themselves."""
     n = p.shape[0]
     for k in range(n):
         s = 0.0

@@ -78,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _scale_from_args(args) -> ex.ExperimentScale:
     sc = ex.get_scale(args.scale)
+    training = {name: v for name, v in (("max_steps", args.max_steps), ("window", args.window))
+                if v is not None}
+    if training:
+        sc = sc.with_training(**training)
     changes = {}
-    if args.max_steps is not None:
-        changes["max_steps"] = args.max_steps
-    if args.window is not None:
-        changes["window"] = args.window
     if args.sigmas is not None:
         changes["sigma_sweep"] = args.sigmas
     if args.Ms is not None:

@@ -13,10 +13,16 @@ the true arrivals ``D*_k(t)`` and the true capacities ``C_i``, ``B_(i,j)`` decid
 Throughput is ``sum_k served_k``; revenue ``p^T served`` with ``p`` from eq. (4c); utility is served
 traffic as a percentage of the offline optimum (the LP (3) solved with the true ``D``, ``C``, ``B``);
 prediction accuracy is ``1 - WAPE = 1 - sum |D̂ - D*| / sum D*``.
+
+The rule is written once (:func:`served_traffic`, with :func:`reserved_load` and
+:func:`bottleneck_factor`) for numpy arrays and torch tensors alike: :func:`serve` evaluates every
+framework with it in numpy, and the training path (the regret loss of
+:mod:`splitalloc.frameworks.objective_driven`) differentiates the same code in torch.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -69,13 +75,47 @@ def serve(d, D_true, C_true, B_true, c, b) -> np.ndarray:
                           _as_2d(B_true, "B_true", b.shape[0])], axis=1)      # (T or 1, R)
     cap = np.maximum(cap, 0.0)
     dens = np.concatenate([c, b], axis=0)                                        # (R, K)
-    load = d @ dens.T                                                            # (T, R), (2a)/(2b)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unselected branch only
-        ratio = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)   # (T, R)
-    on_path = dens > 0                                                           # (R, K)
-    factor = np.min(np.where(on_path[None, :, :], ratio[:, :, None], 1.0), axis=1)  # (T, K)
-    served = np.minimum(d, D_true) * factor
+    served = served_traffic(d, D_true, cap, dens)
     return served[0] if squeeze else served
+
+
+def _array_namespace(x):
+    """``torch`` for a torch tensor, ``numpy`` otherwise (torch is never imported here: a
+    tensor exists only once torch is)."""
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and isinstance(x, torch.Tensor) else np
+
+
+def reserved_load(d, dens):
+    """Load of every resource under the reservations ``d`` (n, K): ``d @ dens.T`` (n, R), the
+    left-hand sides of constraints (2a)/(2b), with ``dens`` the stacked densities ``[c; b]``."""
+    return d @ dens.T
+
+
+def bottleneck_factor(load, cap, dens):
+    """Per slot and service, the worst over-subscription on the service's path:
+    ``min(1, min_{r: dens[r, k] > 0} cap_r / load_r)`` (n, K); step 3 of the module docstring.
+
+    ``load`` (n, R) from :func:`reserved_load`, ``cap`` (R,) or (n, R) the true capacities
+    (>= 0). numpy or torch; in torch it is differentiable wherever a resource is overloaded.
+    """
+    xp = _array_namespace(load)
+    over = load > cap
+    ratio = xp.where(over, cap / xp.where(over, load, 1.0), 1.0)               # (n, R)
+    on_path = dens > 0                                                           # (R, K)
+    return xp.amin(xp.where(on_path[None], ratio[:, :, None], 1.0), 1)          # (n, K)
+
+
+def served_traffic(d, D_true, cap, dens):
+    """The evaluation rule: ``min(d, D*) * bottleneck_factor`` (n, K), on arrays already
+    validated (see :func:`serve` for the checked entry point).
+
+    ``d``, ``D_true`` (n, K) reserved and arrived traffic, ``cap`` (R,) or (n, R) true capacities
+    (>= 0), ``dens`` (R, K) the densities ``[c; b]``. Works on numpy arrays and on float64 torch
+    tensors with the same operations, so that the evaluation and the training path share it.
+    """
+    xp = _array_namespace(d)
+    return xp.minimum(d, D_true) * bottleneck_factor(reserved_load(d, dens), cap, dens)
 
 
 def _check_frame(df: pd.DataFrame, name: str, cols: Sequence[str]) -> None:

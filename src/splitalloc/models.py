@@ -5,7 +5,7 @@ LSTM, the paper's "Bi-LSTM" baseline of §V-A) reads a window of the last ``L`` 
 services' normalised arrivals, shape ``(B, L, K)``, and outputs the next slot's arrivals of
 every service, shape ``(B, K)``: LSTM layers, then a linear head. Inputs and outputs are
 standardised arrivals (training-period mean and standard deviation per service, see
-:mod:`splitalloc.frameworks`); the caller maps the output back to volumes and clamps it at 0,
+:mod:`splitalloc.frameworks.training`); the caller maps the output back to volumes and clamps it at 0,
 because a traffic volume (the right-hand side ``D_k(t)`` of constraint (1)) cannot be negative.
 
 Windowing is chronological: the series is cut into train / validation / test periods by time
@@ -44,7 +44,7 @@ class TrafficPredictor(nn.Module):
         ``forward(x) = m + W h_L(x - m) + b``. It lets the network follow level shifts between
         the training and the test period (weekday -> weekend) instead of reverting to the
         training level. Whether to use it is chosen on validation
-        (:mod:`splitalloc.frameworks`, ``input_normalisation``).
+        (:mod:`splitalloc.frameworks.training`, ``input_normalisation``).
     seed:
         seeds the weight initialisation (through a forked RNG, so the global torch RNG is left
         as it was).

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from splitalloc import experiments as ex
+from splitalloc.frameworks import TrainSettings
 
 TINY = ex.ExperimentScale(
-    name="tiny", seeds=(0, 1), max_steps=4, window=4, hidden_size=4, learning_rate=0.01, batch_size=16,
+    name="tiny", seeds=(0, 1),
+    training=TrainSettings(max_steps=4, window=4, hidden_size=4, learning_rate=0.01, batch_size=16),
     sigma_sweep=(0.0, 30.0), M_sweep=(60.0, 100.0), default_M=100.0, default_Sigma=30.0,
 )
 FAKE_QUALITY = {"offline": 1.0, "objective-driven": 0.95, "objective-driven-regret": 0.93,

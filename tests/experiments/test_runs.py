@@ -3,6 +3,7 @@ executors (in process, process pool, dask) and the run cache."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ def test_runspec_key_normalises_numbers_and_changes_with_settings():
     a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0, M=100, Sigma=30)
     b = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0, M=100.0, Sigma=30.0)
     assert a == b and a.key() == b.key()
-    c = ex.make_spec(TINY.replace(max_steps=8), dataset="geant", framework="offline", seed=0)
+    c = ex.make_spec(TINY.with_training(max_steps=8), dataset="geant", framework="offline", seed=0)
     assert c.key() != a.key()
     assert a.key("salt") != a.key()
 
@@ -87,7 +88,7 @@ def test_dask_local_cluster_gives_the_same_numbers(tmp_path):
     (dict(framework="lstm"), "unknown framework 'lstm'"),
     (dict(Sigma=-1.0), "Sigma"),
     (dict(M=0.0), "M \\(eq. 14\\)"),
-    (dict(window=99), "window L=99"),
+    (dict(training=dataclasses.replace(TINY.training, window=99)), "window L=99"),
     (dict(data="fake"), "unknown data kind"),
 ])
 def test_bad_specs_raise_before_any_run(tmp_path, change, match):
@@ -105,7 +106,7 @@ def test_bad_specs_raise_before_any_run(tmp_path, change, match):
 
 
 def test_window_longer_than_real_series_names_the_limit():
-    spec = ex.make_spec(TINY.replace(window=80), dataset="kaggle", framework="offline", seed=0)
+    spec = ex.make_spec(TINY.with_training(window=80), dataset="kaggle", framework="offline", seed=0)
     with pytest.raises(ValueError, match=r"window L=80 .*kaggle.*92 slots"):
         ex.validate_specs([spec], series_length=lambda s: 92)
 
@@ -128,11 +129,14 @@ def test_real_frameworks_tiny_end_to_end(tmp_path, data_dir):
 
 def test_run_cache_key_covers_every_module_a_run_executes():
     """A change to any module a run executes (the compiled LP kernel included) must change
-    the run cache key: every splitalloc module loaded by a tiny LP solve and by the
-    frameworks is in RUN_MODULES (config is fingerprinted by its parameters)."""
+    the run cache key: every splitalloc module loaded by a tiny LP solve, by the run path
+    (scenario, run_framework) and by every framework's runner is in RUN_MODULES (config is
+    fingerprinted by its parameters)."""
     code = (
         "import sys, torch\n"
-        "import splitalloc.frameworks\n"
+        "import splitalloc.scenario\n"
+        "from splitalloc.frameworks import REGISTRY, run_framework\n"
+        "runners = [f.runner for f in REGISTRY]\n"
         "from splitalloc.layer import lp_solve\n"
         "p = torch.ones(1, 2, dtype=torch.float64)\n"
         "G = torch.tensor([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]],"
@@ -143,5 +147,32 @@ def test_run_cache_key_covers_every_module_a_run_executes():
         " if m.startswith('splitalloc.'))))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(out.stdout.split())
-    assert {"layer", "_dual_kernel", "frameworks"} <= loaded
+    assert {"layer", "_dual_kernel", "frameworks", "scenario", "evaluate"} <= loaded
     assert loaded - {"config"} <= set(ex.RUN_MODULES), loaded - set(ex.RUN_MODULES)
+
+
+def test_run_cache_key_hashes_every_file_of_a_package(tmp_path, monkeypatch):
+    """A package in RUN_MODULES (frameworks) is fingerprinted file by file: every .py file of it,
+    sorted by relative path, and a change to any one of them changes the fingerprint."""
+    import splitalloc.frameworks as fw_pkg
+    from pathlib import Path
+
+    root = Path(fw_pkg.__file__).parent
+    files = ex.runs._source_files("frameworks")
+    assert [name for name, _ in files] == sorted(f"frameworks/{p.relative_to(root).as_posix()}"
+                                                 for p in root.rglob("*.py"))
+    assert {"frameworks/registry.py", "frameworks/objective_driven.py"} <= {n for n, _ in files}
+    assert ex.runs._source_files("scenario")[0][1].name == "scenario.py"
+    before = ex.runs._code_fingerprint()
+    changed = tmp_path / "registry.py"
+    changed.write_text(Path(root / "registry.py").read_text() + "\n# changed\n")
+    real = ex.runs._source_files
+    monkeypatch.setattr(ex.runs, "_source_files", lambda mod: [
+        (n, changed if n == "frameworks/registry.py" else p) for n, p in real(mod)])
+    ex.runs._code_fingerprint.cache_clear()
+    try:
+        assert ex.runs._code_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        ex.runs._code_fingerprint.cache_clear()
+    assert ex.runs._code_fingerprint() == before

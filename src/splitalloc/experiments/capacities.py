@@ -17,12 +17,9 @@ import numpy as np
 import pandas as pd
 
 from .artefacts import Artefact, Context, produce, register
+from .names import LEARNS_CAPACITIES
 from .runs import run_capacities
 from .sweeps import FIG9
-
-#: Frameworks whose runs learn capacity estimates through the layer.
-LEARNS_CAPACITIES = ("objective-driven", "objective-driven-regret", "objective-driven-warm",
-                     "two-stage-fitted")
 
 #: Columns of ``capacity_estimates.csv``.
 CAPACITY_COLUMNS = ("dataset", "data", "framework", "seed", "M", "Sigma", "information", "kind", "index",

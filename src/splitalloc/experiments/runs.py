@@ -10,11 +10,12 @@ process pool (``workers>1``, one torch thread each) or on a dask.distributed clu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import dataclasses
 from dataclasses import dataclass
 import functools
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -25,7 +26,10 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .names import DATA_KINDS, RUN_COLUMNS, SPEC_COLUMNS
+from ..frameworks import registry
+from ..frameworks.settings import TrainSettings
+from ..scenario import check_data_kind, make_scenario, real_series_length
+from .names import RUN_COLUMNS, SPEC_COLUMNS
 from .scales import ExperimentScale, check_M, check_dataset, check_sigma
 
 #: Bump when the meaning of a cached run changes (columns, evaluation rule, ...).
@@ -36,26 +40,20 @@ CACHE_VERSION = 1
 RESULTS_ENV_VAR = "SPLITALLOC_RESULTS_DIR"
 
 
-def _frameworks() -> tuple[str, ...]:
-    from ..frameworks import FRAMEWORKS
-
-    return tuple(FRAMEWORKS)
-
-
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything that determines one run; its :meth:`key` names its cache file."""
+    """Everything that determines one run; its :meth:`key` names its cache file.
+
+    ``training`` is the run's :class:`splitalloc.frameworks.TrainSettings` (one value, passed
+    unchanged to the framework; a mapping such as ``as_dict()["training"]`` is accepted too).
+    """
 
     dataset: str
     framework: str
     seed: int
     M: float
     Sigma: float
-    max_steps: int
-    window: int
-    hidden_size: int
-    learning_rate: float
-    batch_size: int
+    training: TrainSettings
     data: str = "real"
     n_slots: int | None = None  # length of the synthetic series; None for real data
     information: str = "mean"  # what GUS reads about capacities (network.known_capacities)
@@ -65,9 +63,10 @@ class RunSpec:
         object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "M", float(self.M))
         object.__setattr__(self, "Sigma", float(self.Sigma))
-        object.__setattr__(self, "learning_rate", float(self.learning_rate))
-        for name in ("max_steps", "window", "hidden_size", "batch_size"):
-            object.__setattr__(self, name, int(getattr(self, name)))
+        if isinstance(self.training, Mapping):
+            object.__setattr__(self, "training", TrainSettings(**self.training))
+        if not isinstance(self.training, TrainSettings):
+            raise ValueError(f"RunSpec.training must be a TrainSettings, got {type(self.training).__name__}")
         if self.n_slots is not None:
             object.__setattr__(self, "n_slots", int(self.n_slots))
 
@@ -75,22 +74,14 @@ class RunSpec:
         return dataclasses.asdict(self)
 
     def key(self, salt: str = "") -> str:
-        """sha256 of the full spec, the fully resolved training settings, every parameter of
+        """sha256 of the full spec (its training settings included), every parameter of
         :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS`, the source code of the
         modules a run executes (:data:`RUN_MODULES`) and the cache version: the run's cache
         file name. A changed parameter or changed code therefore never reuses a stale run."""
-        payload = json.dumps({**self.as_dict(), "_settings": _settings_dict(self),
-                              "_config": _config_fingerprint(), "_code": _code_fingerprint(),
-                              "_v": CACHE_VERSION, "_salt": salt},
+        payload = json.dumps({**self.as_dict(), "_config": _config_fingerprint(),
+                              "_code": _code_fingerprint(), "_v": CACHE_VERSION, "_salt": salt},
                              sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
-
-    def settings(self):
-        """The :class:`splitalloc.frameworks.TrainSettings` of this run (other fields from config)."""
-        from ..frameworks import TrainSettings
-
-        return TrainSettings(max_steps=self.max_steps, window=self.window, hidden_size=self.hidden_size,
-                             learning_rate=self.learning_rate, batch_size=self.batch_size)
 
     @property
     def scenario_key(self) -> tuple:
@@ -98,28 +89,33 @@ class RunSpec:
         return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma, self.information)
 
 
-def _settings_dict(spec: RunSpec) -> dict[str, Any]:
-    try:
-        return dataclasses.asdict(spec.settings())
-    except ImportError:  # frameworks not importable: the spec's own fields still key the run
-        return {}
-
-
-#: Modules whose source code determines what a run computes (hashed into the cache key).
-RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "layer", "_dual_kernel",
+#: Modules (or packages: every ``.py`` file in them) whose source code determines what a run
+#: computes (hashed into the cache key).
+RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "scenario", "layer", "_dual_kernel",
                "models", "frameworks", "evaluate")
+
+
+def _source_files(module: str) -> list[tuple[str, Path]]:
+    """``(name, path)`` of the source of ``splitalloc.<module>``: the module's file, or every
+    ``.py`` file of the package, sorted by their path relative to it."""
+    spec = importlib.util.find_spec(f"splitalloc.{module}")
+    if spec is None or not spec.origin or not os.path.exists(spec.origin):
+        return []
+    if spec.submodule_search_locations is None:
+        return [(module, Path(spec.origin))]
+    root = Path(spec.origin).parent
+    return [(f"{module}/{p.relative_to(root).as_posix()}", p) for p in sorted(root.rglob("*.py"))]
 
 
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    import importlib.util
-
+    """sha256 of every source file of :data:`RUN_MODULES`, each with its name."""
     h = hashlib.sha256()
     for mod in RUN_MODULES:
-        spec = importlib.util.find_spec(f"splitalloc.{mod}")
         h.update(mod.encode())
-        if spec is not None and spec.origin and os.path.exists(spec.origin):
-            h.update(Path(spec.origin).read_bytes())
+        for name, path in _source_files(mod):
+            h.update(name.encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -140,17 +136,12 @@ def make_spec(scale: ExperimentScale, *, dataset: str, framework: str, seed: int
         dataset=dataset, framework=framework, seed=seed,
         M=scale.default_M if M is None else M,
         Sigma=scale.default_Sigma if Sigma is None else Sigma,
-        max_steps=scale.max_steps, window=scale.window, hidden_size=scale.hidden_size,
-        learning_rate=scale.learning_rate, batch_size=scale.batch_size,
-        data=data, n_slots=scale.synthetic_slots if data == "synthetic" else None,
+        training=scale.training, data=data, n_slots=scale.synthetic_slots if data == "synthetic" else None,
     )
 
 
-@functools.lru_cache(maxsize=None)
 def _real_length(dataset: str) -> int:
-    from ..data import service_arrivals
-
-    return len(service_arrivals(dataset))
+    return real_series_length(dataset)
 
 
 def _split_fractions() -> tuple[float, float]:
@@ -162,35 +153,28 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
     """Check every spec before any work starts; raise ``ValueError`` naming the bad value.
 
     Checks: known dataset and data kind, known framework, ``Sigma >= 0`` (eq. 15),
-    ``M > 0`` (eq. 14), positive training settings, and that the window ``L`` fits in the
-    training part of the series (chronological train/validation/test split from config).
+    ``M > 0`` (eq. 14), and that the window ``L`` of the spec's training settings (which
+    check their own values) fits in the training part of the series (chronological
+    train/validation/test split from config).
     ``lengths=False`` skips that last check (it loads the series).
     """
     from ..models import split_bounds
 
-    known = tuple(frameworks) if frameworks is not None else _frameworks()
+    known = tuple(frameworks) if frameworks is not None else registry.FRAMEWORKS
     length = series_length or (lambda s: s.n_slots if s.data == "synthetic" else _real_length(s.dataset))
     train_frac, val_frac = _split_fractions()
     checked_len: dict[tuple, int] = {}
     for s in specs:
         where = f"run {s.framework!r} on {s.dataset!r} (seed {s.seed})"
         check_dataset(s.dataset, where)
-        if s.data not in DATA_KINDS:
-            raise ValueError(f"{where}: unknown data kind {s.data!r}; expected one of {list(DATA_KINDS)}")
+        try:
+            check_data_kind(s.dataset, s.data, s.n_slots)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
         if s.framework not in known:
             raise ValueError(f"{where}: unknown framework {s.framework!r}; expected one of {list(known)}")
         check_sigma(s.Sigma, where)
         check_M(s.M, where)
-        for name in ("max_steps", "window", "hidden_size", "batch_size"):
-            if getattr(s, name) < 1:
-                raise ValueError(f"{where}: {name} must be >= 1, got {getattr(s, name)}")
-        if not s.learning_rate > 0:
-            raise ValueError(f"{where}: learning_rate must be > 0, got {s.learning_rate}")
-        if s.data == "synthetic" and (s.n_slots is None or s.n_slots < 1):
-            raise ValueError(f"{where}: synthetic data needs n_slots >= 1, got {s.n_slots!r}")
-        if s.data == "permuted" and not s.dataset.startswith("geant"):
-            raise ValueError(f"{where}: data 'permuted' (a permuted node-to-service mapping) needs a "
-                             f"GEANT dataset, got {s.dataset!r}")
         if s.information not in ("mean", "true"):
             raise ValueError(f"{where}: information must be 'mean' or 'true' (what the deployment "
                              f"reads about capacities), got {s.information!r}")
@@ -204,50 +188,12 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
             n_train, _ = split_bounds(n, train_frac, val_frac)
         except ValueError as err:
             raise ValueError(f"{where}: the {s.data} {s.dataset!r} series: {err}") from None
-        if s.window > n_train - 2:  # at least two training samples (frameworks._validate)
+        window = s.training.window
+        if window > n_train - 2:  # at least two training samples (frameworks.check_framework)
             raise ValueError(
-                f"{where}: window L={s.window} slots is too long for the {s.data} {s.dataset!r} series "
+                f"{where}: window L={window} slots is too long for the {s.data} {s.dataset!r} series "
                 f"({n} slots, {n_train} for training at train_fraction={train_frac}); "
                 f"use a window <= {n_train - 2}")
-
-
-def _period_slots(dataset: str) -> int:
-    # one day: 96 slots of 15 min on GEANT; one week of daily slots on Kaggle
-    if dataset.startswith("geant"):
-        return 24 * 60 // int(config.value("geant_slot_minutes"))
-    return 7
-
-
-def permuted_sources(seed: int) -> tuple[tuple[str, ...], ...]:
-    """A seeded random node-to-service mapping of the GEANT nodes with the group sizes of
-    config ``geant_service_sources`` (the robustness check of that assumption)."""
-    groups = config.value("geant_service_sources")
-    nodes = [n for g in groups for n in g]
-    perm = np.random.default_rng([int(config.value("permuted_mapping_seed")), int(seed)]).permutation(len(nodes))
-    shuffled = [nodes[i] for i in perm]
-    out, start = [], 0
-    for g in groups:
-        out.append(tuple(shuffled[start:start + len(g)]))
-        start += len(g)
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=8)
-def _fitted_synthetic(dataset: str):
-    from ..data import service_arrivals
-    from ..synthetic import fit_synthetic
-
-    return fit_synthetic(service_arrivals(dataset), period_slots=_period_slots(dataset))
-
-
-def _arrivals_for(spec: RunSpec) -> pd.DataFrame | None:
-    if spec.data == "real":
-        return None  # make_scenario loads the real series itself
-    if spec.data == "permuted":
-        from ..data import service_arrivals
-
-        return service_arrivals(spec.dataset, sources=permuted_sources(spec.seed))
-    return _fitted_synthetic(spec.dataset).sample(spec.n_slots, seed=spec.seed)
 
 
 def capacity_table(scenario, C_hat, B_hat) -> pd.DataFrame:
@@ -268,19 +214,18 @@ def capacity_table(scenario, C_hat, B_hat) -> pd.DataFrame:
 
 
 def run_one(spec: RunSpec) -> pd.DataFrame:
-    """The real run: build the scenario (network draw eq. (13) at ``M``, ``Sigma``), train and
-    evaluate ``spec.framework`` on it. Returns one row per test slot x service with
-    ``time, service, D_true, D_pred, d, served`` and the service's unit revenue ``p`` (eq. 4c).
+    """The real run: build the scenario (arrivals of kind ``spec.data``, network draw eq. (13)
+    at ``M``, ``Sigma``, the deployment the framework runs on), train and evaluate
+    ``spec.framework`` on it with ``spec.training``. Returns one row per test slot x service
+    with ``time, service, D_true, D_pred, d, served`` and the service's unit revenue ``p``
+    (eq. 4c).
     """
-    from ..frameworks import make_scenario, non_splitting_variant, run_framework
+    from ..frameworks.run import run_framework
 
-    scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma,
-                             splitting=True, arrivals=_arrivals_for(spec), information=spec.information)
-    if spec.framework == "non-splitting":
-        # same network draw and traffic, each model whole on one server (§V-A)
-        scenario = non_splitting_variant(scenario)
-    out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.settings(),
-                        progress=False)
+    scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma, data=spec.data,
+                             n_slots=spec.n_slots, information=spec.information,
+                             splitting=not registry.framework(spec.framework).non_splitting)
+    out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.training, progress=False)
     p = np.asarray(scenario.problem.p, dtype=float)
     services = list(scenario.deployment.services)
     caps = (capacity_table(scenario, out.attrs["C_hat"], out.attrs["B_hat"])
@@ -448,10 +393,11 @@ def run_capacities(specs: Iterable[RunSpec], *, out_dir: str | Path | None = Non
 
 
 def run_times(out_dir: str | Path | None = None) -> pd.DataFrame:
-    """Wall time of every cached run (seconds, measured in the worker), one row per run."""
+    """Wall time of every cached run (seconds, measured in the worker), one row per run with its
+    spec (training settings as ``training.<field>`` columns)."""
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir()
     rows = [json.loads(p.read_text()) for p in sorted((out_dir / "runs").glob("*.json"))]
-    return pd.DataFrame(rows)
+    return pd.json_normalize(rows) if rows else pd.DataFrame()
 
 
 def _run_pool(todo, run_fn, workers, done) -> None:

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from .. import config
+from ..frameworks.settings import TrainSettings
 from .names import ALL_DATASETS, DATASETS, PAPER_FRAMEWORKS
 
+
 def check_dataset(dataset: str, where: str) -> None:
-    """Raise ``ValueError`` (prefixed by ``where``) unless ``dataset`` is a known dataset."""
+    """Raise ``ValueError`` (prefixed by ``where``) unless ``dataset`` is one a run may use."""
     if dataset not in ALL_DATASETS:
         raise ValueError(f"{where}: unknown dataset {dataset!r}; expected one of {list(ALL_DATASETS)}")
 
@@ -37,23 +39,21 @@ def check_M(M: float, where: str) -> None:
 
 @dataclass(frozen=True)
 class ExperimentScale:
-    """How much of §V to run: seeds, sweeps, training budget.
+    """How much of §V to run: seeds, sweeps, training settings.
 
     ``M`` is the average resource of eq. (14), ``Sigma`` the average standard deviation of
     eq. (15). ``default_M``/``default_Sigma`` are the operating point of Figs. 5-7 and 10
     (and of the M sweep / Sigma sweep respectively). ``synthetic_slots`` (if not ``None``)
     adds, to Figs. 6 and 10, runs on the seeded synthetic series fitted to each real series,
     of that many slots, labelled ``data="synthetic"``. ``skipped_frameworks``: our variants
-    this scale does not run (see the config entry ``quick_skipped_frameworks``).
+    this scale does not run (see the config entry ``quick_skipped_frameworks``). ``training``:
+    the :class:`splitalloc.frameworks.TrainSettings` of every run at this scale (built once,
+    passed unchanged to each :class:`~splitalloc.experiments.RunSpec`).
     """
 
     name: str
     seeds: tuple[int, ...]
-    max_steps: int
-    window: int
-    hidden_size: int
-    learning_rate: float
-    batch_size: int
+    training: TrainSettings
     sigma_sweep: tuple[float, ...]
     M_sweep: tuple[float, ...]
     default_M: float
@@ -70,12 +70,9 @@ class ExperimentScale:
     def __post_init__(self) -> None:
         if not self.seeds:
             raise ValueError(f"ExperimentScale {self.name!r}: seeds must not be empty")
-        for name in ("max_steps", "window", "hidden_size", "batch_size"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"ExperimentScale {self.name!r}: {name} must be a positive integer, got {v!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"ExperimentScale {self.name!r}: learning_rate must be > 0, got {self.learning_rate!r}")
+        if not isinstance(self.training, TrainSettings):
+            raise ValueError(f"ExperimentScale {self.name!r}: training must be a TrainSettings, "
+                             f"got {type(self.training).__name__}")
         for s in (*self.sigma_sweep, self.default_Sigma):
             check_sigma(s, f"ExperimentScale {self.name!r}")
         for m in (*self.M_sweep, self.default_M):
@@ -88,6 +85,10 @@ class ExperimentScale:
     def replace(self, **changes: Any) -> "ExperimentScale":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    def with_training(self, **changes: Any) -> "ExperimentScale":
+        """A copy whose training settings have some fields changed (e.g. ``max_steps=8``)."""
+        return self.replace(training=dataclasses.replace(self.training, **changes))
 
 
 def default_point() -> tuple[float, float]:
@@ -104,17 +105,13 @@ def _make_scales() -> dict[str, ExperimentScale]:
     msw = tuple(float(m) for m in config.value("M_sweep"))
     dM, dS = default_point()
     common = dict(
-        window=int(config.value("window")),
-        hidden_size=int(config.value("hidden_size")),
-        learning_rate=float(config.value("learning_rate")),
-        batch_size=int(config.value("batch_size")),
         default_M=dM,
         default_Sigma=dS,
     )
     quick = ExperimentScale(
         name="quick",
         seeds=tuple(range(int(config.value("quick_n_seeds")))),
-        max_steps=int(config.value("quick_max_steps")),
+        training=TrainSettings(max_steps=int(config.value("quick_max_steps"))),
         sigma_sweep=tuple(float(s) for s in config.value("quick_sigma_sweep")),
         M_sweep=tuple(float(m) for m in config.value("quick_M_sweep")),
         skipped_frameworks=tuple(config.value("quick_skipped_frameworks")),
@@ -123,7 +120,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
     paper = ExperimentScale(
         name="paper",
         seeds=tuple(range(int(config.value("n_seeds")))),
-        max_steps=int(config.value("max_steps")),
+        training=TrainSettings(),
         sigma_sweep=sig,
         M_sweep=msw,
         synthetic_slots=int(config.value("synthetic_slots")),

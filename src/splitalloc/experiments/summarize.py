@@ -151,7 +151,7 @@ BOOTSTRAP_NOTE = ("95 % CI: seeds and test slots resampled together (moving-bloc
 
 def block_length(dataset: str) -> int:
     """Block length (slots) of the moving-block bootstrap on ``dataset``: its seasonal period
-    (:func:`splitalloc.experiments.names.period_slots`: a day on GEANT, a week on Kaggle)."""
+    (:func:`splitalloc.scenario.period_slots`: a day on GEANT, a week on Kaggle)."""
     return period_slots(str(dataset))
 
 

@@ -1,0 +1,273 @@
+"""One scenario: a series of arrivals, one network draw, a deployment and the LP built on them.
+
+A :class:`Scenario` fixes what every framework of a run sees: the arrivals ``D_k(t)`` of each
+service (paper §III-B), the true capacities ``C``, ``B`` drawn by eq. (13) on the GEANT
+topology, a deployment (GUS, or each model whole on one server: the non-splitting baseline of
+§V-A) and the LP (4)-(5) ``max p^T d s.t. G d <= h``, ``h = [C; B; D; 0]``.
+
+This module is the one home of the scenario inputs:
+
+* arrivals of every kind (:data:`DATA_KINDS`): the ``real`` series of a dataset
+  (:func:`splitalloc.data.service_arrivals`), the real GEANT series with a seeded random
+  node-to-service mapping (``permuted``, :func:`permuted_sources`), and a ``synthetic`` series
+  drawn from the generator fitted to the real one (:func:`fitted_synthetic`);
+* the mean arrival per service (config ``service_mean_arrival``), read here and passed to the
+  data module as an argument;
+* the non-splitting deployment, derived from the splitting scenario of the same draw
+  (:func:`non_splitting_variant`).
+
+Seeds: the network and the GUS deployment come from ``numpy.random.default_rng(seed)``; the
+non-splitting deployment from a fresh ``default_rng(seed)``; a permuted mapping from
+``default_rng([permuted_mapping_seed, seed])``; a synthetic series from ``.sample(n, seed=seed)``.
+None of them touches a global random state.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from . import data as _data
+from .network import deploy_gus, deploy_non_splitting, draw_network
+from .problem import build_problem
+from .profiles import default_profiles
+
+#: Datasets a scenario can be built on (the paper's GEANT week and Kaggle, and the May 2005
+#: GEANT subset).
+DATASETS: tuple[str, ...] = ("geant", "geant-may", "kaggle")
+
+#: Kinds of arrival series: the ``real`` one, a ``synthetic`` one fitted to it, and ``permuted``:
+#: the real GEANT series with a seeded random node-to-service mapping.
+DATA_KINDS: tuple[str, ...] = ("real", "synthetic", "permuted")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One dataset x one network draw (see the module docstring).
+
+    ``arrivals``: time-indexed frame, one column per service, Mb/slot. ``train_end`` and
+    ``val_end`` cut it chronologically: train ``[0, train_end)``, validation
+    ``[train_end, val_end)``, test ``[val_end, T)``. ``network``, ``deployment`` and ``problem``
+    are the :mod:`splitalloc.network` / :mod:`splitalloc.problem` objects.
+    """
+
+    dataset: str
+    arrivals: pd.DataFrame
+    network: Any
+    deployment: Any
+    problem: Any
+    train_end: int
+    val_end: int
+    seed: int
+    M: float
+    Sigma: float
+    information: str = "mean"   # what the deployment read: mean capacities or the true draws
+
+    @property
+    def services(self) -> list[str]:
+        return [str(c) for c in self.arrivals.columns]
+
+    @property
+    def n_slots(self) -> int:
+        return int(self.arrivals.shape[0])
+
+    @property
+    def C_true(self) -> np.ndarray:
+        """True server capacities with discarded (negative or unusable) servers at 0."""
+        return _effective(self.network.C, getattr(self.network, "usable_servers", None))
+
+    @property
+    def B_true(self) -> np.ndarray:
+        """True link capacities with discarded (negative or unusable) links at 0."""
+        return _effective(self.network.B, getattr(self.network, "usable_links", None))
+
+
+def _effective(cap, usable) -> np.ndarray:
+    cap = np.asarray(cap, dtype=np.float64)
+    ok = np.isfinite(cap) & (cap > 0)
+    if usable is not None:
+        ok &= np.asarray(usable, dtype=bool)
+    return np.where(ok, cap, 0.0)
+
+
+def _check_nonneg(name: str, val) -> float:
+    try:
+        x = float(val)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {val!r}") from None
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+    return x
+
+
+# --------------------------------------------------------------------------------- arrivals
+def period_slots(dataset: str) -> int:
+    """Slots in one season of ``dataset``: a day of 15-min slots on GEANT (96), a week of daily
+    slots on Kaggle (7)."""
+    if dataset.startswith("geant"):
+        return 24 * 60 // int(config.value("geant_slot_minutes"))
+    return 7
+
+
+def permuted_sources(seed: int) -> tuple[tuple[str, ...], ...]:
+    """A seeded random node-to-service mapping of the GEANT nodes with the group sizes of
+    config ``geant_service_sources`` (the robustness check of that assumption)."""
+    groups = config.value("geant_service_sources")
+    nodes = [n for g in groups for n in g]
+    perm = np.random.default_rng([int(config.value("permuted_mapping_seed")), int(seed)]).permutation(len(nodes))
+    shuffled = [nodes[i] for i in perm]
+    out, start = [], 0
+    for g in groups:
+        out.append(tuple(shuffled[start:start + len(g)]))
+        start += len(g)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8)
+def fitted_synthetic(dataset: str, mean_arrival: float):
+    """The synthetic generator (:func:`splitalloc.synthetic.fit_synthetic`) fitted to the real
+    ``dataset`` series at ``mean_arrival`` Mb/slot, with the season of :func:`period_slots`.
+    Cached per process (fitting is deterministic)."""
+    from .synthetic import fit_synthetic
+
+    real = _data.service_arrivals(dataset, mean_arrival=mean_arrival)
+    return fit_synthetic(real, period_slots=period_slots(dataset))
+
+
+def check_data_kind(dataset: str, data: str, n_slots: int | None) -> None:
+    """Raise ``ValueError`` unless arrivals of kind ``data`` can be built for ``dataset``: a
+    known kind, ``n_slots >= 1`` for a synthetic series, a GEANT dataset for a permuted mapping."""
+    if data not in DATA_KINDS:
+        raise ValueError(f"unknown data kind {data!r}; expected one of {list(DATA_KINDS)}")
+    if data == "synthetic" and (n_slots is None or int(n_slots) < 1):
+        raise ValueError(f"synthetic arrivals need n_slots >= 1, got {n_slots!r}")
+    if data == "permuted" and not dataset.startswith("geant"):
+        raise ValueError(f"data 'permuted' (a permuted node-to-service mapping) needs a GEANT dataset, "
+                         f"got {dataset!r}")
+
+
+def scenario_arrivals(dataset: str, *, data: str = "real", seed: int = 0, n_slots: int | None = None,
+                      data_dir=None) -> pd.DataFrame:
+    """Per-service arrivals ``D_k(t)`` (Mb/slot) of kind ``data`` (:data:`DATA_KINDS`).
+
+    ``real``: :func:`splitalloc.data.service_arrivals`; ``permuted``: the same with the nodes
+    of :func:`permuted_sources(seed) <permuted_sources>`; ``synthetic``: ``n_slots`` slots drawn
+    with ``seed`` from :func:`fitted_synthetic`. Every kind is scaled to the mean arrival of
+    config ``service_mean_arrival`` over the real series' training period.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
+    check_data_kind(dataset, data, n_slots)
+    mean_arrival = float(config.value("service_mean_arrival"))
+    if data == "real":
+        return _data.service_arrivals(dataset, data_dir=data_dir, mean_arrival=mean_arrival)
+    if data == "permuted":
+        return _data.service_arrivals(dataset, data_dir=data_dir, sources=permuted_sources(seed),
+                                      mean_arrival=mean_arrival)
+    return fitted_synthetic(dataset, mean_arrival).sample(int(n_slots), seed=seed)
+
+
+@functools.lru_cache(maxsize=None)
+def real_series_length(dataset: str) -> int:
+    """Number of slots of the real series of ``dataset`` (a permuted mapping keeps them; a
+    synthetic series has the length it is drawn with). Cached per process."""
+    return len(scenario_arrivals(dataset))
+
+
+# --------------------------------------------------------------------------------- scenario
+def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: float | None = None,
+                  splitting: bool = True, data: str = "real", n_slots: int | None = None,
+                  arrivals: pd.DataFrame | None = None, data_dir=None,
+                  information: str | None = None) -> Scenario:
+    """Build a :class:`Scenario`.
+
+    ``dataset`` is one of :data:`DATASETS`; the arrivals are :func:`scenario_arrivals` of kind
+    ``data`` (``seed`` also draws a permuted mapping or a synthetic series of ``n_slots``
+    slots). With ``arrivals`` given (your own series) ``dataset`` is only a label.
+    ``M`` and ``Sigma`` are the paper's average resource and average deviation, eqs. (14)-(15):
+    ``M = (mu_C + mu_B)/2``, ``Sigma = (sigma_C + sigma_B)/2``; we set ``mu_C = mu_B = M`` and
+    ``sigma_C = sigma_B = Sigma``. ``None`` takes ``mu_C``, ``mu_B``, ``sigma_C``, ``sigma_B``
+    from :mod:`splitalloc.config`. The network is drawn from ``numpy.random.default_rng(seed)``
+    (eq. 13) on the GEANT topology, then the services are deployed by GUS, deciding from
+    ``information`` (default config ``deployment_information``): ``"mean"`` capacities and the
+    resources that exist, or the ``"true"`` draws (a labelled variant), see
+    :func:`splitalloc.network.known_capacities`. ``splitting=False`` returns
+    :func:`non_splitting_variant` of that scenario (same draw, each model whole on one server).
+    """
+    from .models import split_bounds   # here, not at the top: models imports torch, this module does not
+
+    if arrivals is None and dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS} "
+                         "(or pass `arrivals=` with your own series)")
+    if arrivals is not None and data != "real":
+        raise ValueError(f"pass either arrivals= (your own series) or data={data!r}, not both")
+    if M is not None and _check_nonneg("M", M) <= 0:
+        raise ValueError(f"M must be > 0, got {M!r}")
+    if Sigma is not None:
+        _check_nonneg("Sigma", Sigma)
+    mu_C, mu_B = (config.value("mu_C"), config.value("mu_B")) if M is None else (float(M), float(M))
+    sigma_C, sigma_B = ((config.value("sigma_C"), config.value("sigma_B")) if Sigma is None
+                        else (float(Sigma), float(Sigma)))
+    for name, v in (("sigma_C", sigma_C), ("sigma_B", sigma_B)):
+        _check_nonneg(name, v)
+
+    if arrivals is None:
+        arrivals = scenario_arrivals(dataset, data=data, seed=seed, n_slots=n_slots, data_dir=data_dir)
+    arrivals = _check_arrivals(arrivals)
+    train_end, val_end = split_bounds(arrivals.shape[0], config.value("train_fraction"),
+                                      config.value("val_fraction"))
+    topology = _data.load_geant_topology(data_dir)
+    rng = np.random.default_rng(seed)
+    network = draw_network(topology, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B, rng=rng)
+    profiles = _profiles_for(list(arrivals.columns))
+    information = config.value("deployment_information") if information is None else str(information)
+    deployment = deploy_gus(network, profiles, rng=rng, information=information)
+    scenario = Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
+                        problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
+                        seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
+                        information=information)
+    return scenario if splitting else non_splitting_variant(scenario)
+
+
+def _problem(network, deployment):
+    """The LP (4)-(5) of a deployment, with the revenue parameters ``r``, ``q_C``, ``q_B`` of
+    eq. (4c) from config."""
+    return build_problem(network, deployment, r=config.value("r"), q_C=config.value("q_C"),
+                         q_B=config.value("q_B"))
+
+
+def _profiles_for(services):
+    by_name = {p.name: p for p in default_profiles()}
+    missing = [s for s in services if s not in by_name]
+    if missing:
+        raise ValueError(f"arrivals have services {missing} without a profile; known: {list(by_name)}")
+    return [by_name[s] for s in services]
+
+
+def _check_arrivals(arrivals: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(arrivals, pd.DataFrame):
+        raise ValueError(f"arrivals must be a pandas DataFrame (time x service), got {type(arrivals)}")
+    vals = arrivals.to_numpy(dtype=np.float64)
+    if vals.ndim != 2 or vals.shape[1] < 1 or vals.shape[0] < 3:
+        raise ValueError(f"arrivals must have >= 3 slots and >= 1 service column, got shape {vals.shape}")
+    if not np.all(np.isfinite(vals)) or np.any(vals < 0):
+        raise ValueError("arrivals must be finite and >= 0")
+    return arrivals
+
+
+def non_splitting_variant(scenario: Scenario) -> Scenario:
+    """The same arrivals and network draw with each model deployed whole on one server (§V-A),
+    placed from the same information as the scenario's GUS deployment (``scenario.information``).
+    A scenario that is already non-splitting is returned as it is."""
+    if not scenario.deployment.splitting:
+        return scenario
+    deployment = deploy_non_splitting(scenario.network, _profiles_for(scenario.services),
+                                      rng=np.random.default_rng(scenario.seed),
+                                      information=scenario.information)
+    return replace(scenario, deployment=deployment, problem=_problem(scenario.network, deployment))

@@ -1,0 +1,89 @@
+"""The scenario module: bad input named before any data is read, the GEANT scenario, arrivals of
+every kind with today's seeds, the non-splitting variant."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from splitalloc import config
+from splitalloc import data as data_module
+from splitalloc import scenario as sc
+
+
+def test_make_scenario_rejects_bad_input_before_loading(monkeypatch):
+    # these raise before any data is read: no data directory is needed
+    monkeypatch.setenv("SPLITALLOC_DATA_DIR", "/nonexistent-splitalloc-dir")
+    with pytest.raises(ValueError, match="unknown dataset 'mnist'"):
+        sc.make_scenario("mnist", seed=0)
+    with pytest.raises(ValueError, match="Sigma"):
+        sc.make_scenario("geant", seed=0, Sigma=-1.0)
+    with pytest.raises(ValueError, match="M must be"):
+        sc.make_scenario("geant", seed=0, M=0.0)
+    with pytest.raises(ValueError, match="unknown data kind 'fake'"):
+        sc.make_scenario("geant", seed=0, data="fake")
+    with pytest.raises(ValueError, match="synthetic arrivals need n_slots >= 1"):
+        sc.make_scenario("geant", seed=0, data="synthetic")
+    with pytest.raises(ValueError, match="needs a GEANT dataset, got 'kaggle'"):
+        sc.make_scenario("kaggle", seed=0, data="permuted")
+    with pytest.raises(ValueError, match="either arrivals="):
+        sc.make_scenario("geant", seed=0, data="synthetic", n_slots=10, arrivals=pd.DataFrame())
+
+
+@pytest.fixture(scope="module")
+def geant():
+    return sc.make_scenario("geant", seed=0)
+
+
+def test_make_scenario_on_geant(geant):
+    s = geant
+    assert s.services == ["AlexNet", "VGG16", "FACE"]
+    assert 0 < s.train_end < s.val_end < s.n_slots
+    assert s.deployment.splitting
+    assert s.problem.G.shape == (23 + 74 + 6, 3)
+    assert s.M == 100.0 and s.Sigma == 30.0
+    # M, Sigma set both means and both deviations (eqs. 14-15)
+    s2 = sc.make_scenario("geant", seed=0, M=60.0, Sigma=0.0)
+    assert (s2.network.mu_C, s2.network.mu_B, s2.network.sigma_C, s2.network.sigma_B) == (60, 60, 0, 0)
+    np.testing.assert_allclose(s2.C_true[s2.network.usable_servers], 60.0)
+
+
+def test_non_splitting_variant_is_one_rule(geant):
+    ns = sc.non_splitting_variant(geant)
+    assert not ns.deployment.splitting and np.all(ns.deployment.b == 0)
+    np.testing.assert_array_equal(ns.network.C, geant.network.C)
+    assert sc.non_splitting_variant(ns) is ns                          # applying it again changes nothing
+    built = sc.make_scenario("geant", seed=0, splitting=False)        # the same rule, not a second one
+    np.testing.assert_array_equal(built.deployment.c, ns.deployment.c)
+    np.testing.assert_array_equal(built.problem.G, ns.problem.G)
+    np.testing.assert_array_equal(built.problem.p, ns.problem.p)
+
+
+def test_arrivals_of_every_kind_keep_their_seeds(monkeypatch):
+    mean = float(config.value("service_mean_arrival"))
+    real = sc.scenario_arrivals("geant")
+    pd.testing.assert_frame_equal(real, data_module.service_arrivals("geant"))
+    assert sc.real_series_length("geant") == len(real)
+    permuted = sc.scenario_arrivals("geant", data="permuted", seed=3)
+    pd.testing.assert_frame_equal(permuted, data_module.service_arrivals("geant", sources=sc.permuted_sources(3)))
+    assert sc.permuted_sources(3) == sc.permuted_sources(3) != sc.permuted_sources(4)
+    synth = sc.scenario_arrivals("kaggle", data="synthetic", seed=2, n_slots=40)
+    pd.testing.assert_frame_equal(synth, sc.fitted_synthetic("kaggle", mean).sample(40, seed=2))
+    assert len(synth) == 40 and synth.attrs["synthetic"]
+    # the mean arrival reaches the data module as an argument
+    seen = []
+    real_fn = data_module.service_arrivals
+    monkeypatch.setattr(data_module, "service_arrivals",
+                        lambda *a, **k: seen.append(k.get("mean_arrival")) or real_fn(*a, **k))
+    sc.scenario_arrivals("kaggle")
+    assert seen == [mean]
+
+
+def test_mean_arrival_scales_the_real_series():
+    a = data_module.service_arrivals("kaggle")
+    b = data_module.service_arrivals("kaggle", mean_arrival=2 * float(config.value("service_mean_arrival")))
+    np.testing.assert_allclose(b.to_numpy(), 2 * a.to_numpy(), rtol=1e-12)
+
+
+def test_period_slots():
+    assert sc.period_slots("geant") == 96 and sc.period_slots("geant-may") == 96
+    assert sc.period_slots("kaggle") == 7
