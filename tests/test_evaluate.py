@@ -164,3 +164,37 @@ def test_serve_is_unchanged_from_the_rule_it_replaced():
             ratio = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)
         factor = np.min(np.where((dens > 0)[None, :, :], ratio[:, :, None], 1.0), axis=1)
         np.testing.assert_array_equal(serve(d, D, C, B, c, b), np.minimum(d, D) * factor)
+
+
+# --------------------------------------------------------------- the rule's family parameter
+def _worst_path_case(gamma):
+    c = np.array([[1.0, 0.0], [1.0, 1.0]])
+    b = np.array([[0.5, 0.0]])
+    # factors: service 0 min(.75, 1, .5) = .5, service 1 1 (no overload on its path)
+    return serve([4.0, 2.0], [10.0, 1.0], np.array([3.0, 10.0]), np.array([1.0]), c, b, gamma=gamma)
+
+
+@pytest.mark.parametrize("gamma, expected", [
+    (1.0, [4.0 * 0.5, 1.0]),            # proportional (today's rule)
+    (2.0, [4.0 * 0.25, 1.0]),           # f ** 2
+    (float("inf"), [0.0, 1.0]),         # all-or-nothing: an overloaded path serves nothing
+])
+def test_gamma_spans_proportional_to_all_or_nothing(gamma, expected):
+    np.testing.assert_allclose(_worst_path_case(gamma), expected)
+
+
+def test_gamma_one_is_bit_identical_to_the_default_rule():
+    rng = np.random.default_rng(3)
+    d, D = rng.uniform(0, 10, (50, 3)), rng.uniform(0, 10, (50, 3))
+    c, b = rng.uniform(0, 2, (4, 3)) * (rng.random((4, 3)) < .6), rng.uniform(0, 1, (5, 3))
+    C, B = rng.uniform(0, 20, 4), rng.uniform(0, 10, 5)
+    assert np.array_equal(serve(d, D, C, B, c, b), serve(d, D, C, B, c, b, gamma=1))
+    # more punishing as gamma grows, never above the proportional rule
+    s1, s3, sinf = (serve(d, D, C, B, c, b, gamma=g) for g in (1.0, 3.0, float("inf")))
+    assert np.all(s3 <= s1 + 1e-15) and np.all(sinf <= s3 + 1e-15)
+
+
+@pytest.mark.parametrize("bad", [0.5, 0, -1, float("nan"), "two", None, True])
+def test_bad_gamma_names_itself(bad):
+    with pytest.raises(ValueError, match="gamma must be a number >= 1 or inf"):
+        _worst_path_case(bad)

@@ -22,6 +22,7 @@ framework with it in numpy, and the training path (the regret loss of
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -44,7 +45,7 @@ def _as_2d(x, name: str, width: int | None = None) -> np.ndarray:
     return a
 
 
-def serve(d, D_true, C_true, B_true, c, b) -> np.ndarray:
+def serve(d, D_true, C_true, B_true, c, b, *, gamma: float = 1.0) -> np.ndarray:
     """Served traffic per slot and service under the evaluation rule (module docstring).
 
     Parameters
@@ -56,9 +57,13 @@ def serve(d, D_true, C_true, B_true, c, b) -> np.ndarray:
         ``(T, E)``. Negative values (discarded resources, §V-D-1) count as zero capacity.
     c, b:
         density matrices ``[c_i^k]`` ``(N, K)`` and ``[b_(i,j)^k]`` ``(E, K)`` of eq. (4a).
+    gamma:
+        the rule's family parameter (:func:`served_traffic`): 1 (default) is the proportional
+        rule, ``inf`` all-or-nothing.
 
     Returns served traffic with the shape of ``d``. Vectorised over slots, no Python loop.
     """
+    gamma = check_gamma(gamma)
     squeeze = np.ndim(d) == 1
     c = np.asarray(c, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -75,8 +80,19 @@ def serve(d, D_true, C_true, B_true, c, b) -> np.ndarray:
                           _as_2d(B_true, "B_true", b.shape[0])], axis=1)      # (T or 1, R)
     cap = np.maximum(cap, 0.0)
     dens = np.concatenate([c, b], axis=0)                                        # (R, K)
-    served = served_traffic(d, D_true, cap, dens)
+    served = served_traffic(d, D_true, cap, dens, gamma=gamma)
     return served[0] if squeeze else served
+
+
+def check_gamma(gamma) -> float:
+    """``gamma`` as a float, or ``ValueError`` naming it: a number >= 1 or ``inf``."""
+    try:
+        g = float(gamma)
+    except (TypeError, ValueError):
+        raise ValueError(f"evaluation rule: gamma must be a number >= 1 or inf, got {gamma!r}") from None
+    if isinstance(gamma, bool) or not g >= 1:  # NaN fails too
+        raise ValueError(f"evaluation rule: gamma must be a number >= 1 or inf, got {gamma!r}")
+    return g
 
 
 def _array_namespace(x):
@@ -106,16 +122,28 @@ def bottleneck_factor(load, cap, dens):
     return xp.amin(xp.where(on_path[None], ratio[:, :, None], 1.0), 1)          # (n, K)
 
 
-def served_traffic(d, D_true, cap, dens):
-    """The evaluation rule: ``min(d, D*) * bottleneck_factor`` (n, K), on arrays already
-    validated (see :func:`serve` for the checked entry point).
+def served_traffic(d, D_true, cap, dens, *, gamma: float = 1.0):
+    """The evaluation rule: ``min(d, D*) * f**gamma`` (n, K) with ``f`` the
+    :func:`bottleneck_factor`, on arrays already validated (see :func:`serve` for the checked
+    entry point).
+
+    ``gamma`` spans a family of rules that the paper leaves open: ``1`` (the default) is the
+    proportional rule of the module docstring; larger values punish an over-subscribed path
+    harder; ``inf`` is all-or-nothing (a service whose path has any overloaded resource serves
+    nothing that slot). ``gamma = 1`` takes the same operations as before the family existed,
+    so its numbers are bit-identical.
 
     ``d``, ``D_true`` (n, K) reserved and arrived traffic, ``cap`` (R,) or (n, R) true capacities
     (>= 0), ``dens`` (R, K) the densities ``[c; b]``. Works on numpy arrays and on float64 torch
     tensors with the same operations, so that the evaluation and the training path share it.
     """
     xp = _array_namespace(d)
-    return xp.minimum(d, D_true) * bottleneck_factor(reserved_load(d, dens), cap, dens)
+    factor = bottleneck_factor(reserved_load(d, dens), cap, dens)
+    if gamma == math.inf:
+        factor = xp.where(factor < 1.0, 0.0 * factor, factor)
+    elif gamma != 1.0:
+        factor = factor ** gamma
+    return xp.minimum(d, D_true) * factor
 
 
 def _check_frame(df: pd.DataFrame, name: str, cols: Sequence[str]) -> None:
