@@ -55,7 +55,7 @@ from .runs import (CACHE_VERSION, RESULTS_ENV_VAR, RUN_MODULES, RUN_PARAMETER_GR
 from .summarize import (paired_improvement, per_slot_totals, run_summary, summaries, summarize_runs,
                         summarize_with_ci)
 from .judge import (CONTRADICTED, FITTED, INCONCLUSIVE, MIXED, NOT_COMPARABLE, NOT_RUN, REPRODUCED, SMALLER,
-                    VERDICT_DEFINITIONS, VERDICTS, judge, seed_interval)
+                    VERDICT_DEFINITIONS, VERDICTS, seed_interval)
 from .claims import CLAIMS, claims_table
 from .artefacts import ARTEFACTS, Artefact, Context, produce, register, resolve_seeds
 from .reproduction import all_specs, reproduce   # imports the artefact modules in registry order
@@ -81,7 +81,7 @@ __all__ = [
     "compare_with_paper", "paper_numbers",
     "ARTEFACTS", "Artefact", "Context", "produce", "register", "resolve_seeds", "all_specs", "reproduce",
     "CLAIMS", "claims_table", "VERDICTS", "VERDICT_DEFINITIONS", "REPRODUCED", "SMALLER", "CONTRADICTED",
-    "NOT_COMPARABLE", "INCONCLUSIVE", "MIXED", "FITTED", "NOT_RUN", "judge", "seed_interval",
+    "NOT_COMPARABLE", "INCONCLUSIVE", "MIXED", "FITTED", "NOT_RUN", "seed_interval",
     "capacity_estimates", "capacity_summary", "run_capacities",
     "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
     "admitted_fractions", "admitted_summary",
