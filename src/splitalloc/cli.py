@@ -144,12 +144,12 @@ def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     print(f"\nscale {sc.name}: {len(ex.all_specs(sc, seeds=seeds, only=args.only))} runs, "
           f"wall time {wall:.1f} s; results in {Path(out).resolve() / sc.name}")
     if not claims.empty:
-        for row in claims.itertuples():
-            # the one verdict rule (experiments.claims.verdict): supported / not supported /
-            # inconclusive / not run
-            mark = getattr(row, "verdict", None) or {True: ex.SUPPORTED, False: ex.NOT_SUPPORTED,
-                                                     None: ex.NOT_RUN}[row.supported]
-            print(f"- {row.claim}: {mark}\n    ours: {row.ours}")
+        # the one judge (experiments.judge): its headline rows, every row in claims.csv
+        print("Verdicts (headline rows; estimate [95% CI over seeds], MDE, the paper's effect; all in claims.csv):")
+        for row in ex.judge.headline(claims).itertuples():
+            est = (f"{row.estimate:+.2f} [{row.ci_low:+.2f}, {row.ci_high:+.2f}] {row.unit}, MDE {row.mde:.2f}, "
+                   f"paper {row.paper_effect:+.2f}, {row.n_seeds} seeds" if row.n_seeds else "no runs")
+            print(f"- claim {row.claim_no} ({row.claim}), {row.dataset} vs {row.vs}: {row.verdict}\n    {est}")
     return 0
 
 

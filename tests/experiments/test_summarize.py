@@ -28,10 +28,10 @@ def test_summarize_with_ci_matches_scipy():
     assert single["n"].iloc[0] == 1 and np.isnan(single["ci95_low"].iloc[0])
 
 
-def test_mean_ci_pct_gain_and_block_length():
-    m, lo, hi, n = summarize.mean_ci(pd.Series([1.0, 2.0, 3.0, float("nan")]))
-    assert (m, n) == (2.0, 3) and lo < 2.0 < hi
-    assert np.isnan(summarize.mean_ci(pd.Series([1.0]))[1])
+def test_over_seeds_pct_gain_and_block_length():
+    m, lo, hi, n, method = ex.paper.over_seeds(pd.Series([1.0, 2.0, 3.0, float("nan")]))
+    assert (m, n) == (2.0, 3) and lo < 2.0 < hi and "t over seeds" in method
+    assert np.isnan(ex.paper.over_seeds(pd.Series([1.0, 2.0]))[1])   # fewer than 3 seeds: no interval
     df = pd.DataFrame({"dataset": "geant", "data": "real", "M": 1.0, "Sigma": 0.0, "seed": [0, 0],
                        "framework": ["a", "b"], "throughput": [110.0, 100.0]})
     assert list(summarize.pct_gain(df, "throughput", "a", "b")) == pytest.approx([10.0])

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from splitalloc import experiments as ex, plots
-from splitalloc.experiments.claims import VERDICTS
+from splitalloc.experiments.judge import VERDICTS
 from splitalloc.plots import common
 
 from .frames import runs
@@ -48,7 +48,7 @@ def test_framework_colours_are_stable_and_known_ones_distinct():
 
 
 def test_every_verdict_word_has_a_colour():
-    assert set(VERDICTS) <= set(plots.VERDICT_COLOURS)
+    assert set(VERDICTS) == set(plots.VERDICT_COLOURS)
     assert len({plots.VERDICT_COLOURS[v] for v in VERDICTS}) == len(VERDICTS)
     assert common.verdict_shading([VERDICTS[0], "no such verdict"]) == [
         f"background-color: {plots.VERDICT_COLOURS[VERDICTS[0]]}", "background-color: #ffffff"]

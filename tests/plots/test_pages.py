@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from splitalloc import experiments as ex, plots
-from splitalloc.experiments.claims import CLAIMS, NOT_SUPPORTED, SUPPORTED, VERDICTS
+from splitalloc.experiments.judge import CONTRADICTED, REPRODUCED, VERDICTS
+
+from . import frames
 
 
 def _seed_count(banner) -> int:
@@ -47,34 +49,30 @@ def test_banner_says_when_some_settings_run_fewer_seeds():
     assert "for some settings" in banner
 
 
-def _claims() -> pd.DataFrame:
-    verdicts = [SUPPORTED, NOT_SUPPORTED, SUPPORTED, VERDICTS[1], None]
-    return pd.DataFrame({"claim": [c.text for c in CLAIMS], "paper": [f"paper {i}" for i in range(5)],
-                         "ours": "long text", "verdict": verdicts,
-                         "estimate": [1.5, -2.0, 0.25, math.nan, math.nan],
-                         "ci_low": [1.2, -3.0, 0.1, math.nan, math.nan],
-                         "ci_high": [1.8, -1.0, 0.4, math.nan, math.nan], "n": [3, 3, 3, 0, 0]})
-
-
-def test_verdict_summary_shows_each_claim_verdict_estimate_and_paper():
-    claims = _claims()
+def test_verdict_summary_shows_the_headline_rows_with_estimate_mde_and_paper_effect():
+    claims = frames.claims()
     html = plots.verdict_summary(claims).to_html()
-    for c in CLAIMS:
-        assert c.text in html
-    for i in range(5):
-        assert f"paper {i}" in html
-    assert f"1.50 [1.20, 1.80] {CLAIMS[0].unit}" in html and "-2.00 [-3.00, -1.00]" in html
-    assert "long text" not in html                       # the details are on the paper-vs-ours page
-    counts = plots.claim_verdicts(claims).value_counts()
+    head = ex.judge.headline(claims)
+    # claim 1 on GEANT (Kaggle not run), claims 2-4 per dataset vs LSTM, claim 2 vs the
+    # equal-information baseline per dataset, claim 5 once
+    assert list(zip(head["claim_no"], head["dataset"], head["baseline"])) == [
+        (1, "geant", "non-splitting"), (2, "geant", "two-stage-lstm"), (2, "kaggle", "two-stage-lstm"),
+        (2, "geant", "two-stage-fitted"), (2, "kaggle", "two-stage-fitted"), (3, "geant", "two-stage-lstm"),
+        (3, "kaggle", "two-stage-lstm"), (4, "geant", "two-stage-lstm"), (4, "kaggle", "two-stage-lstm"),
+        (5, "kaggle - geant", "two-stage-lstm")]
+    for r in head.itertuples():
+        assert f"{r.estimate:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}]" in html and f"{r.paper_effect:+.2f}" in html
+    assert html.count("equal information") == 2
+    counts = head["verdict"].value_counts()
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if v in counts)
-    assert f"The paper's 5 claims, judged on our runs: {tally}<" in html
-    assert plots.VERDICT_COLOURS[SUPPORTED] in html and plots.VERDICT_COLOURS[NOT_SUPPORTED] in html
+    assert f"judged on our runs ({len(head)} rows): {tally}<" in html
+    assert plots.VERDICT_COLOURS[REPRODUCED] in html and plots.VERDICT_COLOURS[CONTRADICTED] in html
 
 
 def test_read_claims_reads_the_reproduction_and_says_how_to_make_it(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"splitalloc reproduce --scale paper"):
         plots.read_claims("paper", tmp_path)
     (tmp_path / "quick").mkdir()
-    _claims().to_csv(tmp_path / "quick" / "claims.csv", index=False)
+    frames.claims().to_csv(tmp_path / "quick" / "claims.csv", index=False)
     got = plots.read_claims("quick", tmp_path)
-    assert list(got["claim"]) == [c.text for c in CLAIMS]
+    assert list(got["claim"]) == list(frames.claims()["claim"])

@@ -23,7 +23,9 @@ Where things live (data flows down this list, never up):
 ``runs``                  :class:`RunSpec`, :func:`run_one`, cache, :func:`run_specs`
                           (process pool / dask executors)
 ``summarize``             per-run summaries, paired improvements, CIs over seeds, bootstrap
-``claims``                the five claims, their thresholds, the verdict words, the one rule
+``judge``                 the one judge: intervals over seeds (t, MDE), the verdict classes
+                          and their definitions, the paper's effects, :func:`judge`
+``claims``                the five claims' text, quantity and what each hinges on
 ``artefacts``             :class:`Artefact`, :class:`Context`, the registry :data:`ARTEFACTS`,
                           :func:`produce` (run, assemble and write one artefact)
 ``splitting``             Fig. 5 (splitting vs non-splitting)
@@ -33,8 +35,8 @@ Where things live (data flows down this list, never up):
 ``capacities``            the learned capacity estimates Ĉ, B̂ against the truth
 ``robustness``            the grid: each claim's verdict as one assumption varies
 ``regime``                the offline optimum's admitted fraction per dataset and ``M``
-``paper``                 the paper's numbers beside ours, the claims and their verdicts
-                          (the ``comparison`` artefact, which reads the figures)
+``paper``                 the paper's numbers beside ours and ``claims.csv`` (the judge on
+                          the figures' runs; the ``comparison`` artefact, which reads them)
 ``reproduction``          :func:`all_specs`, :func:`reproduce`
 ========================  ==============================================================
 
@@ -52,8 +54,9 @@ from .runs import (CACHE_VERSION, RESULTS_ENV_VAR, RUN_MODULES, RUN_PARAMETER_GR
                    default_out_dir, make_spec, run_one, run_specs, run_times, validate_specs)
 from .summarize import (paired_improvement, per_slot_totals, run_summary, summaries, summarize_runs,
                         summarize_with_ci)
-from .claims import (CLAIMS, INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, NOT_SUPPORTED_OR_INCONCLUSIVE, SUPPORTED,
-                     VERDICTS, claims_table, combine, verdict)
+from .judge import (CONTRADICTED, FITTED, INCONCLUSIVE, MIXED, NOT_COMPARABLE, NOT_RUN, REPRODUCED, SMALLER,
+                    VERDICT_DEFINITIONS, VERDICTS, seed_interval)
+from .claims import CLAIMS, claims_table
 from .artefacts import ARTEFACTS, Artefact, Context, produce, register, resolve_seeds
 from .reproduction import all_specs, reproduce   # imports the artefact modules in registry order
 from .splitting import fig5_splitting
@@ -77,8 +80,8 @@ __all__ = [
     "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
     "compare_with_paper", "paper_numbers",
     "ARTEFACTS", "Artefact", "Context", "produce", "register", "resolve_seeds", "all_specs", "reproduce",
-    "CLAIMS", "VERDICTS", "SUPPORTED", "INCONCLUSIVE", "NOT_SUPPORTED", "NOT_RUN", "NOT_SUPPORTED_OR_INCONCLUSIVE",
-    "claims_table", "combine", "verdict",
+    "CLAIMS", "claims_table", "VERDICTS", "VERDICT_DEFINITIONS", "REPRODUCED", "SMALLER", "CONTRADICTED",
+    "NOT_COMPARABLE", "INCONCLUSIVE", "MIXED", "FITTED", "NOT_RUN", "seed_interval",
     "capacity_estimates", "capacity_summary", "run_capacities",
     "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
     "admitted_fractions", "admitted_summary",

@@ -591,3 +591,22 @@ def paper_effects_table(paper: pd.DataFrame, *, sigma0: float = 30.0, sigmas: Se
     out = pd.DataFrame(rows)
     out.insert(1, "claim", out["claim_no"].map(CLAIM_KEYS))
     return out.sort_values(["claim_no", "baseline", "dataset", "part"], ignore_index=True)
+
+
+#: The baselines of the headline rows (front page, CLI): claim 1's non-splitting deployment, the
+#: two-stage LSTM, and the equal-information baseline of claim 2 (the LSTM with capacities
+#: fitted through the layer), which is the comparison the paper's thesis needs.
+HEADLINE_BASELINES = ("non-splitting", "two-stage-lstm", "two-stage-fitted")
+
+
+def headline(rows: pd.DataFrame) -> pd.DataFrame:
+    """The headline rows of :func:`judge`'s frame: each claim per dataset against
+    :data:`HEADLINE_BASELINES` (claim 3 by its deciding ``both`` row), without the ``all``
+    rows; a dataset the claim was not run on is left out when another dataset was run (claim 1
+    runs on GEANT only), so a claim run nowhere keeps its ``not run`` rows."""
+    sel = rows[rows["baseline"].isin(HEADLINE_BASELINES) & rows["part"].fillna("").isin(["", "both"])
+               & (rows["dataset"] != "all")]
+    ran = sel[sel["verdict"] != NOT_RUN].groupby(["claim_no", "baseline"]).size()
+    keep = [v != NOT_RUN or (c, b) not in ran.index for c, b, v in zip(sel["claim_no"], sel["baseline"],
+                                                                       sel["verdict"])]
+    return sel[keep]

@@ -51,9 +51,9 @@ def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = N
     of ``only``) is planned, validated and executed once (shared runs are not repeated) on a
     process pool of ``workers`` (``None``: all cores) or on the dask cluster at ``scheduler``;
     each artefact is then assembled from the results and written. The paper comparison writes
-    ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`, with the per-slot totals
-    of Fig. 5's, Fig. 8's and Table 4's runs so that their CIs come from the moving-block
-    bootstrap). Returns every table by its result key: ``{"fig5": ..., ..., "table4": ...,
+    ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`: the one judge on the
+    figures' real-data runs, intervals over seeds; bad input, e.g. fewer than 3 seeds, raises
+    its error). Returns every table by its result key: ``{"fig5": ..., ..., "table4": ...,
     "capacities": ..., "robustness": ..., "admitted": ..., "comparison": ..., "claims": ...}``.
     """
     sc = get_scale(scale)

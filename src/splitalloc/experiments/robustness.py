@@ -19,7 +19,9 @@ In every cell the runs are: the offline optimum, the objective-driven framework 
 two-stage baseline at each Sigma of ``robustness_sigma_points`` (eq. 15), and the non-splitting
 deployment at the default Sigma, on the cell's dataset; claim 5 compares the cell's dataset with
 Kaggle (Kaggle's cell with the GEANT week) under the same variant. Every claim is then judged in
-every cell by :func:`splitalloc.experiments.claims.judge` (the one verdict rule). The default
+every cell by :func:`splitalloc.experiments.judge.judge` (the one judge: t-intervals over seeds,
+the verdict classes of :data:`splitalloc.experiments.judge.VERDICTS`, the paper's effect and
+our minimum detectable effect beside the estimate). The default
 cell and the cells whose runs are all in the headline Table 4 (Kaggle, persistence, warm start)
 share their runs with the headline figures (same specs, same cache, all the scale's seeds); the
 other cells use ``robustness_n_seeds`` seeds (``quick_robustness_n_seeds`` at the quick scale). At the quick
@@ -38,10 +40,11 @@ import pandas as pd
 
 from .. import config
 from .artefacts import Artefact, Context, Seeds, produce, register
-from .claims import CLAIMS, INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED, judge
+from .claims import CLAIMS
+from .judge import CONTRADICTED, INCONCLUSIVE, NOT_COMPARABLE, NOT_RUN, REPRODUCED, SMALLER, judge, read_paper_numbers
 from .runs import RunSpec, default_out_dir, make_spec
 from .scales import ExperimentScale
-from .summarize import per_slot_totals, summaries
+from .summarize import summaries
 
 #: The axes of the grid and their values; the first value of each is the default.
 AXES: dict[str, tuple[str, ...]] = {
@@ -53,8 +56,8 @@ AXES: dict[str, tuple[str, ...]] = {
 }
 
 #: Columns of ``robustness.csv`` (one row per claim x axis value).
-ROBUSTNESS_COLUMNS = ("claim", "axis", "value", "verdict", "estimate", "ci_low", "ci_high", "n", "unit",
-                      "threshold", "side", "is_default", "text", "ci_method", "note")
+ROBUSTNESS_COLUMNS = ("claim", "axis", "value", "verdict", "estimate", "ci_low", "ci_high", "paper_effect", "mde",
+                      "n_seeds", "unit", "side", "is_default", "text", "ci_method", "note")
 
 _DATASET = {  # value -> (dataset, data kind)
     "GEANT week": ("geant", "real"), "GEANT May": ("geant-may", "real"), "Kaggle": ("kaggle", "real"),
@@ -191,14 +194,24 @@ def _work(sc: ExperimentScale, seeds: Seeds) -> list[RunSpec]:
     return out
 
 
+def _judged_row(rows: pd.DataFrame, claim: str, dataset: str) -> dict | None:
+    """The row of :func:`judge.judge`'s frame that is the cell's verdict on ``claim``: the cell's
+    dataset (claim 5: the Kaggle - GEANT row), claim 3's ``both`` part."""
+    sel = rows[rows["claim"] == claim]
+    sel = sel[sel["part"] == "both"] if claim == "accuracy-paradox" else sel
+    sel = sel[sel["dataset"] != "all"] if claim == "kaggle-larger" else sel[sel["dataset"] == dataset]
+    return sel.iloc[0].to_dict() if len(sel) else None
+
+
 def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds: Seeds) -> pd.DataFrame:
     """The grid's table from run results (every spec of :func:`cell_specs` for the reproduction's
     ``seeds`` must be in ``results``).
 
-    Every CI resamples seeds and test slots (moving-block bootstrap, :func:`claims.judge` with
-    the runs' per-slot totals); ``ci_method`` says so per row."""
+    Every cell is judged by the one judge (:func:`splitalloc.experiments.judge.judge`) on the
+    per-seed summaries of its runs (t-intervals over seeds, the paper's effect beside ours),
+    against the cell's baseline (``two-stage-lstm`` or ``two-stage-persistence``, judged
+    against the paper's vs-LSTM effect); a claim the cell does not run reads ``not run``."""
     summ_cache: dict[tuple, pd.DataFrame] = {}
-    slot_cache: dict[tuple, pd.DataFrame] = {}
 
     def summ(specs):
         key = tuple(specs)
@@ -206,28 +219,28 @@ def judge_grid(sc: ExperimentScale, results: dict[RunSpec, pd.DataFrame], seeds:
             summ_cache[key] = summaries({s: results[s] for s in specs})
         return summ_cache[key]
 
-    def slots(specs):
-        key = tuple(specs)
-        if key not in slot_cache:
-            slot_cache[key] = per_slot_totals({s: results[s] for s in specs})
-        return slot_cache[key]
-
+    paper = read_paper_numbers()
+    nan = float("nan")
     rows = []
     for cell in cells(sc):
         main, other = cell_specs(sc, cell, seeds)
         full = full_cell(sc, cell)
-        for r in judge(summ(main), od=cell.od, baseline=cell.baseline, sigma0=float(sc.default_Sigma),
-                       other=summ(other) if other else None, other_is_kaggle=cell.dataset != "kaggle",
-                       slots=slots(main), other_slots=slots(other) if other else None):
-            note = r["note"]
-            if not full and r["claim"] in ("grows-with-sigma", "kaggle-larger"):
-                note = "quick scale: this cell runs the default Sigma on its own dataset only (paper scale runs it)"
-            if r["claim"] == "kaggle-larger" and cell.dataset == "kaggle":
-                note = ("Kaggle vs the GEANT week, as in the default cell" + (f"; {note}" if note else ""))
-            rows.append({**r, "axis": cell.axis, "value": cell.value, "is_default": cell.is_default,
-                         "note": note})
-    df = pd.DataFrame(rows)
-    return df[list(ROBUSTNESS_COLUMNS)]
+        frame = pd.concat([summ(main), summ(other)] if other else [summ(main)], ignore_index=True)
+        judged = judge(frame, paper=paper, sigma0=float(sc.default_Sigma), M0=cell.M,
+                       claims=(1, 2, 3, 4, 5) if full else (1, 2, 3), od=cell.od, baselines=(cell.baseline,),
+                       equal_info=None)
+        for c in CLAIMS:
+            r = _judged_row(judged, c.key, cell.dataset)
+            note = "" if r is None else r["note"]
+            if r is None or not full and c.key in ("grows-with-sigma", "kaggle-larger"):
+                r = {"verdict": NOT_RUN, "n_seeds": 0, "unit": "", "side": "", "ci_method": ""}
+                note = ("quick scale: this cell runs the default Sigma on its own dataset only (paper scale runs it)"
+                        if not full else "not in this cell's runs")
+            if c.key == "kaggle-larger" and cell.dataset == "kaggle":
+                note = "Kaggle vs the GEANT week, as in the default cell" + (f"; {note}" if note else "")
+            rows.append({**{k: r.get(k, nan) for k in ROBUSTNESS_COLUMNS}, "claim": c.key, "axis": cell.axis,
+                         "value": cell.value, "is_default": cell.is_default, "text": c.text, "note": note})
+    return pd.DataFrame(rows, columns=list(ROBUSTNESS_COLUMNS))
 
 
 #: The grid's record (:class:`splitalloc.experiments.artefacts.Artefact`); its seed rule is
@@ -240,7 +253,8 @@ ROBUSTNESS = register(Artefact(name="robustness", title="How each verdict moves 
 def robustness_grid(*, scale="quick", seeds=None, out_dir=None, workers=1, scheduler=None,
                     progress=True, run_fn=None) -> pd.DataFrame:
     """The robustness grid (module docstring): one row per claim x axis value with the verdict
-    (:data:`splitalloc.experiments.claims.VERDICTS`), the estimate and its 95 % CI, written as
+    (:data:`splitalloc.experiments.judge.VERDICTS`), the estimate and its 95 % CI over seeds,
+    the paper's effect and our minimum detectable effect, written as
     ``<out_dir>/<scale>/robustness.csv``. Seeds per cell: :func:`cell_seeds`."""
     return produce(ROBUSTNESS, scale=scale, seeds=seeds, out_dir=out_dir, workers=workers,
                    scheduler=scheduler, progress=progress, run_fn=run_fn)
@@ -268,11 +282,13 @@ def read_grid(out_dir: str | Path | None, scale: str) -> pd.DataFrame | None:
 
 def hinges(grid: pd.DataFrame) -> pd.DataFrame:
     """What each claim's verdict hinges on, read off the grid: the default verdict (with its
-    number of seeds, or of points for the slope), the assumption values under which the claim
-    is *decided otherwise* (supported where the default is not, or the reverse: a real flip),
-    the values under which it is *undecided* (inconclusive where the default decides; with
-    fewer seeds than the default this can be a loss of power rather than a flip), beside the
-    claim's own statement of what it depends on (:data:`claims.CLAIMS`)."""
+    number of seeds), the assumption values under which the claim is *decided otherwise* (a
+    decided class, reproduced, smaller than reported or contradicted, other than the default's:
+    a real flip), the values under which it is *undecided* (inconclusive or not comparable
+    where the default decides; with fewer seeds than the default this can be a loss of power
+    rather than a flip), beside the claim's own statement of what it depends on
+    (:data:`claims.CLAIMS`)."""
+    decided, undecided_classes = {REPRODUCED, SMALLER, CONTRADICTED}, {INCONCLUSIVE, NOT_COMPARABLE}
     rows = []
     for c in CLAIMS:
         g = grid[grid["claim"] == c.key]
@@ -280,14 +296,12 @@ def hinges(grid: pd.DataFrame) -> pd.DataFrame:
             continue
         d = g[g["is_default"].astype(bool)]
         default = d["verdict"].iloc[0] if len(d) else NOT_RUN
-        n0 = int(d["n"].iloc[0]) if len(d) else 0
-        decided = {SUPPORTED, NOT_SUPPORTED}
+        n0 = int(d["n_seeds"].iloc[0]) if len(d) else 0
         flips = [f"{r.axis} = {r.value}: {r.verdict}" for r in g.itertuples()
                  if not r.is_default and r.verdict in decided and r.verdict != default]
-        undecided = [f"{r.axis} = {r.value} ({int(r.n)} {'points' if c.key == 'grows-with-sigma' else 'seeds'})"
-                     for r in g.itertuples()
-                     if not r.is_default and r.verdict == INCONCLUSIVE and default != INCONCLUSIVE]
-        rows.append({"claim": c.text, "default verdict": f"{default} ({n0})",
+        undecided = [f"{r.axis} = {r.value}: {r.verdict} ({int(r.n_seeds)} seeds)" for r in g.itertuples()
+                     if not r.is_default and r.verdict in undecided_classes and default in decided]
+        rows.append({"claim": c.text, "default verdict": f"{default} ({n0} seeds)",
                      "decided otherwise under": "; ".join(flips) if flips else "no tested assumption",
                      "undecided under": "; ".join(undecided) if undecided else "-",
                      "expected to hinge on": c.hinges_on})

@@ -1,5 +1,9 @@
 """Statistics over runs: per-run summaries (the evaluation rule of DESIGN.md), paired
 improvements, relative gains and Student-t confidence intervals over seeds.
+
+The moving-block bootstrap kept here (:func:`moving_block_ci`, the ``*_boot*`` columns of the
+figure tables) only draws the bands of the figures; no verdict and no row of the paper
+comparison uses it: those are intervals over seeds (:mod:`splitalloc.experiments.judge`).
 """
 
 from __future__ import annotations
@@ -113,33 +117,6 @@ def block_resamples(S: int, T: int, *, block: int, n_boot: int = 2000, seed: int
     return counts, s_idx
 
 
-def slot_matrix(slots: pd.DataFrame, framework: str, column: str,
-                keys: Sequence[str] = ("seed",)) -> pd.DataFrame:
-    """Per-slot totals of one framework as a matrix: rows ``keys`` (e.g. seed, or Sigma and
-    seed), columns the test slots, values ``column`` (``slots`` as :func:`per_slot_totals`
-    writes it: a ``slot`` column numbering the test slots of each run)."""
-    w = slots[slots["framework"] == framework]
-    return w.pivot_table(index=list(keys), columns="slot", values=column, aggfunc="sum").sort_index()
-
-
-def paired_bootstrap_ci(num: pd.DataFrame, den: pd.DataFrame | None = None, *, block: int,
-                        transform=None, n_boot: int = 2000, seed: int = 0) -> tuple | None:
-    """:func:`moving_block_ci` on seeds x slots matrices (:func:`slot_matrix`) aligned on their
-    seeds and slots, returned as ``(mean, low, high, n_seeds)`` with ``transform`` (a function of
-    an array, e.g. ``lambda x: 100 * (x - 1)``) applied to the three numbers. A paired
-    difference passes ``num = a - b``: both frameworks share each replicate's seeds and slot
-    blocks. ``None`` when the matrices are empty or have missing slots (use the t-interval)."""
-    if den is None:
-        den = pd.DataFrame(1.0, index=num.index, columns=num.columns)
-    num, den = num.align(den, join="inner")
-    if num.empty or num.isna().to_numpy().any() or den.isna().to_numpy().any():
-        return None
-    m, lo, hi = moving_block_ci(num.to_numpy(), den.to_numpy(), block=block, n_boot=n_boot, seed=seed)
-    if transform is not None:
-        m, lo, hi = (float(x) for x in transform(np.array([m, lo, hi])))
-    return m, min(lo, hi), max(lo, hi), int(len(num))
-
-
 #: ``ci_method`` of an interval that is a Student t over seeds (no per-slot data).
 T_NOTE = "t over seeds"
 
@@ -201,21 +178,6 @@ def summaries(results: dict[RunSpec, pd.DataFrame]) -> pd.DataFrame:
     cols = [f"{m}{c}" for m in BOOT_METRICS for c in BOOT_SUFFIXES]
     extra = pd.DataFrame([boot.get(s, {}) for s in results], columns=cols)
     return pd.concat([out, extra], axis=1) if len(out) else out
-
-
-def boot_interval(rows: pd.DataFrame, value: str) -> tuple[float, float] | None:
-    """The moving-block bootstrap interval stored beside ``value`` in ``rows`` (columns
-    ``<value>_ci95_boot_low/high``, ``<value>_boot_mean``), if ``rows`` is exactly one bootstrap
-    group whose seed mean is the bootstrap's estimate; else ``None`` (use the t-interval)."""
-    cols = [f"{value}{c}" for c in BOOT_SUFFIXES]
-    if rows.empty or not set(cols) <= set(rows.columns):
-        return None
-    if any(rows[c].nunique(dropna=False) != 1 for c in cols) or rows[cols[0]].isna().any():
-        return None
-    est = float(rows[cols[2]].iloc[0])
-    if not np.isclose(est, float(rows[value].mean()), rtol=1e-9, atol=1e-9):
-        return None
-    return float(rows[cols[0]].iloc[0]), float(rows[cols[1]].iloc[0])
 
 
 #: Run metrics that get a moving-block bootstrap interval, and the suffixes of its columns.
@@ -325,17 +287,6 @@ def paired_improvement(summary: pd.DataFrame, better: str, worse: str, metric: s
     diff = (a - b).dropna().rename(metric).reset_index()
     diff.insert(0, "framework", f"{better} - {worse}")
     return diff
-
-
-def mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
-    """``(mean, ci95_low, ci95_high, n)`` of ``values`` (NaNs dropped): Student t over the
-    values as independent replicates (seeds); NaN interval for fewer than two values."""
-    v = pd.Series(values, dtype=float).dropna()
-    s = summarize_with_ci(pd.DataFrame({"g": 0, "v": v}), ["g"], "v")
-    if s.empty:
-        return (float("nan"),) * 3 + (0,)
-    r = s.iloc[0]
-    return float(r["mean"]), float(r["ci95_low"]), float(r["ci95_high"]), int(r["n"])
 
 
 def run_level(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:

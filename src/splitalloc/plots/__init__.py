@@ -24,13 +24,13 @@ plots.fig5_splitting_figure(df)``.
 
 from __future__ import annotations
 
-from .common import (FALLBACK_COLORS, FRAMEWORK_COLORS, FRAMEWORK_ORDER, NOT_SUPPORTED_OR_INCONCLUSIVE,
-                     PAPER_MARKER, PERCENT_OF_PROPOSED, REFERENCE_FRAMEWORK, VERDICT_COLOURS,
+from .common import (FALLBACK_COLORS, FRAMEWORK_COLORS, FRAMEWORK_ORDER, PAPER_MARKER,
+                     PERCENT_OF_PROPOSED, REFERENCE_FRAMEWORK, VERDICT_COLOURS,
                      format_estimate, framework_color, framework_label, paper_values, percent_of_reference,
-                     summary_styled, title_layout)
+                     summary_styled, title_layout, verdict_legend, verdict_legend_styled)
 from .results import (fig5_splitting_figure, fig6_admitted_figure, fig7_prediction_figure, fig8_resource_figure,
                       fig9_deviation_figure, fig10_kaggle_figure, table4_figure, table4_styled)
-from .comparison import (claim_verdicts, claims_styled, comparison_styled, parameters_styled,
+from .comparison import (claim_verdicts, claims_display, claims_styled, comparison_styled, parameters_styled,
                          plot_paper_vs_ours, plot_parameter_sources)
 from .robustness import capacity_error_figure, robustness_heatmap, robustness_styled
 from .network import plot_network, plot_profiles, spring_layout
@@ -39,12 +39,13 @@ from .method import (lp_layer_table_styled, plot_gradient_check, plot_lp_layer_b
 from .pages import PageNote, read_claims, run_banner, verdict_summary
 
 __all__ = [
-    "FALLBACK_COLORS", "FRAMEWORK_COLORS", "FRAMEWORK_ORDER", "NOT_SUPPORTED_OR_INCONCLUSIVE", "PAPER_MARKER",
+    "FALLBACK_COLORS", "FRAMEWORK_COLORS", "FRAMEWORK_ORDER", "PAPER_MARKER",
     "PERCENT_OF_PROPOSED", "REFERENCE_FRAMEWORK", "VERDICT_COLOURS", "format_estimate", "framework_color",
     "framework_label", "paper_values", "percent_of_reference", "summary_styled", "title_layout",
+    "verdict_legend", "verdict_legend_styled",
     "fig5_splitting_figure", "fig6_admitted_figure", "fig7_prediction_figure", "fig8_resource_figure",
     "fig9_deviation_figure", "fig10_kaggle_figure", "table4_figure", "table4_styled",
-    "claim_verdicts", "claims_styled", "comparison_styled", "parameters_styled", "plot_paper_vs_ours",
+    "claim_verdicts", "claims_display", "claims_styled", "comparison_styled", "parameters_styled", "plot_paper_vs_ours",
     "plot_parameter_sources",
     "capacity_error_figure", "robustness_heatmap", "robustness_styled",
     "plot_network", "plot_profiles", "spring_layout",

@@ -2,7 +2,8 @@
 
 * the colour, order and paper's name of each framework (:data:`FRAMEWORK_COLORS`,
   :func:`framework_color`, :func:`ordered`, :func:`framework_label`);
-* the colour of each verdict word (:data:`VERDICT_COLOURS`, :func:`verdict_shading`) and
+* the colour of each verdict class (:data:`VERDICT_COLOURS`, :func:`verdict_shading`, the
+  legend :func:`verdict_legend`) and
   one way to write an estimate with its 95 % CI (:func:`format_estimate`);
 * mean lines with a 95 % CI band (:func:`add_line_with_band`), the notes on seeds and data in
   the subtitles, and the layout every figure starts from (:func:`title_layout`);
@@ -19,10 +20,12 @@ import math
 import zlib
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from ..experiments import PAPER_DATASETS, PAPER_NAMES, paper_numbers
-from ..experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED
+from ..experiments.judge import (CONTRADICTED, FITTED, INCONCLUSIVE, MIXED, NOT_COMPARABLE, NOT_RUN, REPRODUCED,
+                                 SMALLER, VERDICT_DEFINITIONS, VERDICTS)
 
 # ================================================================ frameworks: colour, order, name
 #: One colour per framework, the same in every figure.
@@ -69,13 +72,23 @@ def ordered(frameworks) -> list[str]:
 
 
 # ================================================================ verdicts
-#: :func:`splitalloc.plots.claim_verdicts`' word for a bare boolean ``False`` (a claims table
-#: without a ``verdict`` column does not tell the two apart).
-NOT_SUPPORTED_OR_INCONCLUSIVE = f"{NOT_SUPPORTED} or {INCONCLUSIVE}"
-#: Background of each verdict word (:data:`splitalloc.experiments.claims.VERDICTS`) in tables
-#: and the robustness heatmap.
-VERDICT_COLOURS = {SUPPORTED: "#e6f4ea", NOT_SUPPORTED: "#fdecea", INCONCLUSIVE: "#fff4d6",
-                   NOT_RUN: "#f2f2f2", NOT_SUPPORTED_OR_INCONCLUSIVE: "#fdecea"}
+#: Background of each verdict class (:data:`splitalloc.experiments.judge.VERDICTS`) in tables
+#: and the robustness heatmap: one colour per class.
+VERDICT_COLOURS = {REPRODUCED: "#7fc97f", SMALLER: "#e6f5a1", NOT_COMPARABLE: "#bdbdbd", INCONCLUSIVE: "#ececec",
+                   CONTRADICTED: "#f28b82", MIXED: "#fdb863", FITTED: "#9ecae1", NOT_RUN: "#ffffff"}
+assert set(VERDICT_COLOURS) == set(VERDICTS), "one colour per verdict class"
+
+
+def verdict_legend() -> pd.DataFrame:
+    """Every verdict class with its definition (:data:`judge.VERDICT_DEFINITIONS`), shaded in
+    its colour: the legend of the claims tables and the grid."""
+    return pd.DataFrame({"verdict": list(VERDICTS), "meaning": [VERDICT_DEFINITIONS[v] for v in VERDICTS]})
+
+
+def verdict_legend_styled():
+    """:func:`verdict_legend` as a styled table."""
+    return (verdict_legend().style.hide(axis="index").apply(verdict_shading, subset=["verdict"])
+            .set_properties(**{"text-align": "left", "white-space": "normal"}).set_uuid("verdict_legend"))
 
 
 def verdict_shading(verdicts) -> list[str]:

@@ -1,6 +1,7 @@
 """The tables and figures of the paper-vs-ours and parameters pages (presentation only).
 
-* the claims and their verdicts (:func:`claim_verdicts`, :func:`claims_styled`);
+* the claims and their verdicts (:func:`claim_verdicts`, :func:`claims_display`,
+  :func:`claims_styled`; the legend is :func:`splitalloc.plots.verdict_legend_styled`);
 * every number the paper reports beside ours (:func:`comparison_styled`,
   :func:`plot_paper_vs_ours`);
 * the parameter registry and its provenance (:func:`parameters_styled`,
@@ -12,30 +13,48 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..experiments.claims import NOT_RUN, SUPPORTED
-from .common import NOT_SUPPORTED_OR_INCONCLUSIVE, ci_whiskers, format_estimate, title_layout, verdict_shading
+from ..experiments.judge import NOT_RUN
+from .common import ci_whiskers, format_estimate, title_layout, verdict_shading
+
+#: Short names of the claims (tables and the grid), by key.
+CLAIM_SHORT = {"splitting": "1. splitting >> non-splitting", "beats-baselines": "2. beats two-stage",
+               "accuracy-paradox": "3. lower accuracy, higher throughput",
+               "grows-with-sigma": "4. gain grows with Σ", "kaggle-larger": "5. gain larger on Kaggle"}
 
 
 def claim_verdicts(claims) -> pd.Series:
-    """One word per claim. A ``verdict`` column (the words of
-    :data:`splitalloc.experiments.claims.VERDICTS`) is used as is, a missing one as
-    :data:`~splitalloc.experiments.claims.NOT_RUN`; without that column the boolean
-    ``supported`` column is put in words: True is ``SUPPORTED``, False
-    :data:`NOT_SUPPORTED_OR_INCONCLUSIVE` (the boolean does not tell the two apart), missing
-    ``NOT_RUN``."""
-    if "verdict" in claims.columns:
-        return claims["verdict"].fillna(NOT_RUN).astype(str)
-    return pd.Series([NOT_RUN if v is None or v != v else (SUPPORTED if bool(v) else NOT_SUPPORTED_OR_INCONCLUSIVE)
-                      for v in claims["supported"]], index=claims.index, name="verdict")
+    """The verdict class of each row of a claims table (``claims.csv``), ``not run`` where missing."""
+    return claims["verdict"].fillna(NOT_RUN).astype(str)
+
+
+def _ours(claims) -> list[str]:
+    """Our estimate with its 95 % CI over seeds and its unit; claim 1 also as a ratio."""
+    out = []
+    for r in claims.itertuples():
+        s = format_estimate(r.estimate, r.ci_low, r.ci_high, unit=str(r.unit) if r.unit == r.unit else "")
+        if getattr(r, "claim", "") == "splitting" and r.ratio == r.ratio:
+            s += f" (ratio {format_estimate(r.ratio, r.ratio_ci_low, r.ratio_ci_high, signed=False, unit='x')})"
+        out.append(s)
+    return out
+
+
+def claims_display(claims) -> pd.DataFrame:
+    """``claims.csv`` as the pages show it: claim, dataset, baseline (the paper's name), part,
+    verdict, our estimate [95 % CI], the minimum detectable effect, the paper's effect, the
+    seeds, how the interval was computed and the note."""
+    num = lambda x: "" if x != x else f"{x:+.2f}"  # noqa: E731
+    return pd.DataFrame({
+        "claim": claims["claim"].map(lambda c: CLAIM_SHORT.get(c, c)), "dataset": claims["dataset"],
+        "vs": claims["vs"].fillna(""), "part": claims["part"].fillna(""), "verdict": claim_verdicts(claims),
+        "ours: estimate [95% CI]": _ours(claims), "MDE": [num(x).lstrip("+") for x in claims["mde"]],
+        "paper's effect": [num(x) for x in claims["paper_effect"]], "seeds": claims["n_seeds"],
+        "ci_method": claims["ci_method"].fillna(""), "note": claims["note"].fillna("")})
 
 
 def claims_styled(claims):
-    """The claims table of :func:`splitalloc.experiments.compare_with_paper` with the verdict
-    in words (:func:`claim_verdicts`), first, shaded by verdict."""
-    shown = [c for c in ("claim", "paper", "ours", "note") if c in claims.columns]
-    table = claims[shown].copy()  # estimate, CI and n are in the "ours" text already
-    table.insert(0, "verdict", claim_verdicts(claims))
-    return (table.style.hide(axis="index").format(precision=2).apply(verdict_shading, subset=["verdict"])
+    """The claims table (``claims.csv``, :func:`splitalloc.experiments.compare_with_paper`) as
+    :func:`claims_display`, shaded by verdict."""
+    return (claims_display(claims).style.hide(axis="index").apply(verdict_shading, subset=["verdict"])
             .set_properties(**{"text-align": "left", "white-space": "normal"}).set_uuid("claims"))
 
 

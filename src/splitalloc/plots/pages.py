@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..experiments import all_specs, default_out_dir, get_scale
-from ..experiments.claims import CLAIMS, VERDICTS
-from .common import format_estimate, verdict_shading
-from .comparison import claim_verdicts
+from ..experiments.judge import HEADLINE_BASELINES, VERDICTS, headline
+from .common import verdict_shading
+from .comparison import claims_display
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,25 +86,22 @@ def read_claims(scale: str = "quick", out_dir: str | Path | None = None) -> pd.D
     return pd.read_csv(path)
 
 
-#: Each claim's unit, by the text the claims table names it with.
-_UNITS = {c.text: c.unit for c in CLAIMS}
-
-
 def verdict_summary(claims, *, caption: str | None = None):
-    """The front page's table: each claim of the paper with our verdict (shaded), our estimate
-    of its quantity with the 95 % CI, and the paper's number. ``claims`` is the frame of
-    :func:`read_claims` (or of :func:`splitalloc.experiments.compare_with_paper`). The caption
-    counts the claims per verdict word."""
-    verdicts = claim_verdicts(claims)
-    units = claims["unit"] if "unit" in claims.columns else claims["claim"].map(_UNITS).fillna("")
-    ours = [format_estimate(e, lo, hi, unit=u, signed=False) for e, lo, hi, u in
-            zip(claims["estimate"], claims["ci_low"], claims["ci_high"], units)]
-    table = pd.DataFrame({"claim of the paper": claims["claim"], "verdict": verdicts,
-                          "ours: estimate [95% CI]": ours, "the paper": claims["paper"]})
-    counts = verdicts.value_counts()
+    """The front page's table: the headline rows of the claims table
+    (:func:`splitalloc.experiments.judge.headline`: each claim per dataset against the
+    non-splitting deployment, the two-stage LSTM and, for claim 2, the equal-information
+    baseline), with the verdict (shaded), our estimate and 95 % CI over seeds, the minimum
+    detectable effect, the paper's effect and the seeds. ``claims`` is the frame of
+    :func:`read_claims`. The caption counts the rows per verdict class."""
+    rows = headline(claims)
+    table = claims_display(rows).drop(columns=["part", "ci_method", "note"])
+    table.insert(1, "verdict", table.pop("verdict"))
+    table.insert(4, "comparison", ["equal information" if b == HEADLINE_BASELINES[-1] else "as in the paper"
+                                   for b in rows["baseline"]])
+    counts = table["verdict"].value_counts()
     order = [v for v in VERDICTS if v in counts] + [v for v in counts.index if v not in VERDICTS]
     tally = ", ".join(f"{counts[v]} {v}" for v in order)
-    text = caption or f"The paper's {len(claims)} claims, judged on our runs: {tally}"
+    text = caption or f"The paper's claims per dataset, judged on our runs ({len(table)} rows): {tally}"
     return (table.style.hide(axis="index").apply(verdict_shading, subset=["verdict"])
             .set_properties(**{"text-align": "left", "white-space": "normal"}).set_caption(text)
             .set_table_styles([{"selector": "caption", "props": "caption-side: top; text-align: left;"}])

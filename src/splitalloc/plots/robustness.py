@@ -15,15 +15,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..experiments import verdict_changes
-from ..experiments.claims import INCONCLUSIVE, NOT_RUN, NOT_SUPPORTED, SUPPORTED
+from ..experiments.judge import NOT_RUN, VERDICTS
 from .common import VERDICT_COLOURS, format_estimate, title_layout, verdict_shading
+from .comparison import CLAIM_SHORT as _CLAIM_SHORT
 
-#: The verdicts in the heatmap's colour order; a verdict's code is its index.
-_VERDICT_ORDER = (NOT_SUPPORTED, INCONCLUSIVE, SUPPORTED, NOT_RUN)
+#: The verdict classes in the heatmap's colour order (the judge's); a class's code is its index.
+_VERDICT_ORDER = VERDICTS
 _VERDICT_CODE = {v: i for i, v in enumerate(_VERDICT_ORDER)}
-_CLAIM_SHORT = {"splitting": "1. splitting >> non-splitting", "beats-baselines": "2. beats two-stage",
-                "accuracy-paradox": "3. lower accuracy, higher throughput",
-                "grows-with-sigma": "4. gain grows with Σ", "kaggle-larger": "5. gain larger on Kaggle"}
 
 
 def _check_grid(grid) -> None:
@@ -49,20 +47,23 @@ def robustness_heatmap(grid, *, title: str = "How each verdict moves with our as
             tr.append(r["verdict"])
             est = format_estimate(r["estimate"], r["ci_low"], r["ci_high"])
             unit = f" {r['unit']}" if "unit" in grid.columns else ""
-            hr.append(f"{_CLAIM_SHORT.get(c, c)}<br>{a} = {v}<br>{r['verdict']}: {est}{unit}")
+            eff = f"<br>paper's effect {r['paper_effect']:+.2f}, MDE {r['mde']:.2f}" if "mde" in grid.columns \
+                and r["mde"] == r["mde"] else ""
+            hr.append(f"{_CLAIM_SHORT.get(c, c)}<br>{a} = {v}<br>{r['verdict']}: {est}{unit}{eff}")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
-    colorscale = []
+    colorscale, k = [], len(_VERDICT_ORDER)
     for i, name in enumerate(_VERDICT_ORDER):
-        colorscale += [[i / 4, VERDICT_COLOURS[name]], [(i + 1) / 4, VERDICT_COLOURS[name]]]
+        colorscale += [[i / k, VERDICT_COLOURS[name]], [(i + 1) / k, VERDICT_COLOURS[name]]]
     x = [f"{a}:<br>{v}" for a, v in cols]
     y = [_CLAIM_SHORT.get(c, c) for c in claims]
     fig = go.Figure(go.Heatmap(z=z, x=x, y=y, text=text, texttemplate="%{text}", hovertext=hover,
-                               hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=3.5,
+                               hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=k - 0.5,
                                showscale=False, xgap=2, ygap=2))
     layout = title_layout(title, "one factor varied at a time around the default "
-                                  "(first value of each axis); verdict from the 95% CI",
+                                  "(first value of each axis); verdict from the 95% CI over seeds "
+                                  "and the paper's effect",
                            legend_below=False)
     layout["margin"] = {**layout.get("margin", {}), "b": 160}
     fig.update_layout(**layout,
@@ -81,8 +82,12 @@ def robustness_styled(grid, quick=None, *, decimals: int = 2):
     table = g.assign(claim=g["claim"].map(lambda c: _CLAIM_SHORT.get(c, c)),
                      estimate=[format_estimate(e, lo, hi, decimals=decimals, unit=u)
                                for e, lo, hi, u in zip(g["estimate"], g["ci_low"], g["ci_high"], units)])
-    keep = ["claim", "axis", "value", "verdict", "estimate", "n"] + (["quick_verdict"] if quick is not None else [])
-    table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "n": "seeds (points)",
+    num = lambda x: "" if x != x else f"{x:.2f}"  # noqa: E731
+    table = table.assign(mde=[num(x) for x in g["mde"]], paper_effect=[num(x) for x in g["paper_effect"]])
+    keep = ["claim", "axis", "value", "verdict", "estimate", "mde", "paper_effect", "n_seeds"] + (
+        ["quick_verdict"] if quick is not None else [])
+    table = table[keep].rename(columns={"estimate": "estimate [95% CI]", "n_seeds": "seeds", "mde": "MDE",
+                                        "paper_effect": "paper's effect",
                                         "quick_verdict": "quick scale (if different)"})
     return (table.style.hide(axis="index").apply(verdict_shading, subset=["verdict"])
             .set_properties(**{"text-align": "left"}).set_uuid("robustness"))
