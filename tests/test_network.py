@@ -373,3 +373,22 @@ def test_non_splitting_with_mean_information_lands_on_servers_chosen_by_the_seed
     true_hosts = {deploy_non_splitting(net, profiles, demand=50, information="true",
                                        rng=np.random.default_rng(s)).servers[0] for s in range(8)}
     assert len(true_hosts) == 1  # the largest true server, whatever the seed
+
+
+def test_gus_demand_default_is_the_config_value(data_dir):
+    """Calibration knob (issue 17): the demand GUS plans for is an argument; its default is
+    config ``deployment_demand``, bit for bit."""
+    from splitalloc import config
+    from splitalloc.data import load_geant_topology
+
+    topo = load_geant_topology(data_dir)
+    profiles = default_profiles()
+    net = draw_network(topo, mu_C=100, sigma_C=30, mu_B=100, sigma_B=30, rng=np.random.default_rng(1))
+    a = deploy_gus(net, profiles, rng=np.random.default_rng(5))
+    b = deploy_gus(net, profiles, rng=np.random.default_rng(5), demand=config.value("deployment_demand"))
+    assert a.servers == b.servers and a.paths == b.paths
+    assert np.array_equal(a.c, b.c) and np.array_equal(a.b, b.b)
+    more = deploy_gus(net, profiles, rng=np.random.default_rng(5), demand=3 * config.value("deployment_demand"))
+    assert len(more.used_servers) >= len(a.used_servers)
+    with pytest.raises(ValueError, match="demand"):
+        deploy_gus(net, profiles, demand=-1.0)

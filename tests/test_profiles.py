@@ -119,3 +119,35 @@ def test_plot_profiles_and_frames():
         assert np.allclose(t.y, p.b)
     with pytest.raises(ValueError, match="missing columns"):
         plot_profiles(frame.drop(columns=["flops"]))
+
+
+# ------------------------------------------------------- calibration knob: compute sharing (issue 17)
+def test_compute_balance_default_is_todays_profile_bit_for_bit():
+    for n_parts in (2, 4, 6):
+        for name in SERVICE_NAMES:
+            today = make_profile(name, n_parts=n_parts)
+            explicit = make_profile(name, n_parts=n_parts, compute_balance=0.0)
+            assert today.cuts == explicit.cuts
+            assert np.array_equal(today.c, explicit.c) and np.array_equal(today.b, explicit.b)
+    t = layer_table("VGG16")
+    scale = 3.0 / t["flops"].sum()
+    assert choose_cuts(t, 4, c_scale=scale) == choose_cuts(t, 4, c_scale=scale, compute_balance=0)
+
+
+def test_compute_balance_mixes_towards_equal_parts_and_keeps_the_total():
+    kappa = config.value("compute_density_total")
+    flops_parts = make_profile("FACE", n_parts=5)
+    balanced = make_profile("FACE", n_parts=5, compute_balance=1.0)
+    assert np.allclose(balanced.c, kappa / 5) and np.isclose(balanced.c.sum(), kappa)
+    half = make_profile("FACE", n_parts=5, compute_balance=0.5)
+    assert np.isclose(half.c.sum(), kappa)
+    # the densities are the mix of the FLOPs shares of half's own cuts and equal shares
+    part_flops = half.table.groupby("part")["flops"].sum().to_numpy()
+    assert np.allclose(half.c, 0.5 * kappa * part_flops / part_flops.sum() + 0.5 * kappa / 5)
+    assert half.c.max() < flops_parts.c.max()      # the heavy first part is lighter
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "half", True])
+def test_compute_balance_out_of_range_is_named(bad):
+    with pytest.raises(ValueError, match="compute_balance"):
+        make_profile("AlexNet", compute_balance=bad)

@@ -70,6 +70,7 @@ __all__ = [
     "ServiceProfile",
     "layer_table",
     "choose_cuts",
+    "check_compute_balance",
     "make_profile",
     "default_profiles",
     "layer_frame",
@@ -236,16 +237,33 @@ def layer_table(name: str) -> pd.DataFrame:
 
 
 def _part_densities(flops: np.ndarray, ratio: np.ndarray, cuts: tuple[int, ...], c_scale: float,
-                    b_scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Densities for cuts after layers ``cuts`` (0-based layer indices, increasing)."""
+                    b_scale: float, compute_balance: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Densities for cuts after layers ``cuts`` (0-based layer indices, increasing).
+
+    ``compute_balance`` (``alpha`` in [0, 1]) mixes the parts' compute shares: ``c_j =
+    (1 - alpha) c_j^FLOPs + alpha c_total / m`` (0: by layer FLOPs; 1: equal parts; the model's
+    total ``c_total`` is kept). At 0 no arithmetic is added (the FLOPs shares, bit for bit)."""
     bounds = (0, *(j + 1 for j in cuts), len(flops))
     c = np.array([flops[a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])], dtype=float) * c_scale
+    if compute_balance:
+        c = (1.0 - compute_balance) * c + compute_balance * (float(flops.sum()) * c_scale / c.size)
     b = np.array([ratio[j] for j in cuts], dtype=float) * b_scale
     return c, b
 
 
-def choose_cuts(table: pd.DataFrame, n_parts: int, *, c_scale: float, b_scale: float = 1.0
-                ) -> tuple[int, ...]:
+def check_compute_balance(compute_balance) -> float:
+    """``compute_balance`` as a float in [0, 1], or ``ValueError`` naming it."""
+    if isinstance(compute_balance, bool) or not isinstance(compute_balance, (int, float, np.integer, np.floating)):
+        raise ValueError(f"compute_balance must be a number in [0, 1] (0: parts by layer FLOPs, 1: equal "
+                         f"parts), got {compute_balance!r}")
+    if not 0.0 <= float(compute_balance) <= 1.0:   # NaN fails too
+        raise ValueError(f"compute_balance must be a number in [0, 1] (0: parts by layer FLOPs, 1: equal "
+                         f"parts), got {compute_balance!r}")
+    return float(compute_balance)
+
+
+def choose_cuts(table: pd.DataFrame, n_parts: int, *, c_scale: float, b_scale: float = 1.0,
+                compute_balance: float = 0.0) -> tuple[int, ...]:
     """Cut points (0-based indices of the layer each cut follows) for ``n_parts`` parts.
 
     Exhaustive search over all ``n_parts - 1``-subsets of layer boundaries minimising, in
@@ -253,8 +271,10 @@ def choose_cuts(table: pd.DataFrame, n_parts: int, *, c_scale: float, b_scale: f
     bottleneck density ``max(max_j c_j, max_j b_j)``), then the total transfer
     ``sum_j b_j``, then lexicographically earliest cuts (see the module docstring).
     ``c_scale`` converts FLOPs into compute density, ``b_scale`` scales the activation
-    ratio into bandwidth density.
+    ratio into bandwidth density, ``compute_balance`` mixes the part compute shares towards
+    equal parts (:func:`_part_densities`; 0, the default, shares by FLOPs).
     """
+    compute_balance = check_compute_balance(compute_balance)
     n_layers = len(table)
     if not isinstance(n_parts, (int, np.integer)) or n_parts < 1:
         raise ValueError(f"n_parts must be a positive integer, got {n_parts!r}")
@@ -264,7 +284,7 @@ def choose_cuts(table: pd.DataFrame, n_parts: int, *, c_scale: float, b_scale: f
     ratio = table["out_ratio"].to_numpy(dtype=float)
     best_key, best = None, ()
     for cuts in itertools.combinations(range(n_layers - 1), n_parts - 1):
-        c, b = _part_densities(flops, ratio, cuts, c_scale, b_scale)
+        c, b = _part_densities(flops, ratio, cuts, c_scale, b_scale, compute_balance)
         loads = tuple(np.round(np.sort(np.concatenate([c, b]))[::-1], 12))
         key = (loads, round(float(b.sum()), 12), cuts)
         if best_key is None or key < best_key:
@@ -327,13 +347,18 @@ def _flops_per_input(name: str) -> float:
 
 def make_profile(name: str, *, n_parts: int | None = None, compute_density_total: float | None = None,
                  bandwidth_density_scale: float | None = None, normalisation: str | None = None,
-                 services: tuple[str, ...] = SERVICE_NAMES) -> ServiceProfile:
+                 services: tuple[str, ...] = SERVICE_NAMES, compute_balance: float = 0.0) -> ServiceProfile:
     """Build the :class:`ServiceProfile` of architecture ``name`` (see module docstring).
 
     Unset keywords come from :mod:`splitalloc.config` (``n_parts``,
     ``compute_density_total``, ``bandwidth_density_scale``, ``compute_normalisation``).
     ``services`` is the set over which the ``"global"`` normalisation averages.
+    ``compute_balance`` (``alpha`` in [0, 1], default 0: by layer FLOPs, as the module docstring
+    says) shares each model's compute between its parts as ``(1 - alpha)`` x the FLOPs shares
+    plus ``alpha`` x equal shares; the cut search sees the mixed densities. It is a knob of the
+    calibration (:mod:`splitalloc.experiments.calibration`), which the paper leaves open.
     """
+    compute_balance = check_compute_balance(compute_balance)
     n_parts = config.value("n_parts") if n_parts is None else n_parts
     kappa = config.value("compute_density_total") if compute_density_total is None else compute_density_total
     b_scale = config.value("bandwidth_density_scale") if bandwidth_density_scale is None else bandwidth_density_scale
@@ -344,13 +369,13 @@ def make_profile(name: str, *, n_parts: int | None = None, compute_density_total
         if not (isinstance(v, (int, float, np.floating)) and math.isfinite(v) and v > 0):
             raise ValueError(f"{pname} must be a finite number > 0, got {v!r}")
     c, b, cuts, parts, table = _profile_parts(name, int(n_parts), float(kappa), float(b_scale), normalisation,
-                                              tuple(services))
+                                              tuple(services), compute_balance)
     return ServiceProfile(name, c, b, cuts, parts, table.copy(), normalisation)
 
 
 @functools.lru_cache(maxsize=256)
 def _profile_parts(name: str, n_parts: int, kappa: float, b_scale: float, normalisation: str,
-                   services: tuple[str, ...]):
+                   services: tuple[str, ...], compute_balance: float = 0.0):
     """Cached exhaustive cut search of :func:`make_profile` (callers get a copy of the table)."""
     table = layer_table(name)
     total = table.attrs["total_flops"]
@@ -361,9 +386,9 @@ def _profile_parts(name: str, n_parts: int, kappa: float, b_scale: float, normal
         c_scale = kappa / (mean_fpi * table.attrs["input_elements"])
     else:
         raise ValueError(f"compute normalisation must be 'per-service' or 'global', got {normalisation!r}")
-    cuts = choose_cuts(table, n_parts, c_scale=c_scale, b_scale=b_scale)
+    cuts = choose_cuts(table, n_parts, c_scale=c_scale, b_scale=b_scale, compute_balance=compute_balance)
     c, b = _part_densities(table["flops"].to_numpy(float), table["out_ratio"].to_numpy(float), cuts,
-                           c_scale, b_scale)
+                           c_scale, b_scale, compute_balance)
     bounds = (0, *(j + 1 for j in cuts), len(table))
     part_col = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
     table = table.copy()

@@ -19,3 +19,17 @@ def test_offline_allocation_serves_what_it_reserves(runs):
     off = runs["offline"]
     np.testing.assert_allclose(off["D_pred"], off["D_true"])
     np.testing.assert_allclose(off["served"], off["d"], rtol=1e-9, atol=1e-9)
+
+
+def test_serve_on_gamma_default_is_the_proportional_rule():
+    """Calibration knob (issue 17): ``serve_on(..., gamma=1)`` is today's rule bit for bit, and a
+    larger gamma never serves more."""
+    from splitalloc.frameworks.lp import serve_on
+
+    s = make_scenario("geant", seed=0)
+    D = s.arrivals.to_numpy()[-20:]
+    d = 1.3 * D                                     # over-reserve: some resources overload
+    today = serve_on(s, d, D)
+    assert np.array_equal(today, serve_on(s, d, D, gamma=1.0))
+    assert np.all(serve_on(s, d, D, gamma=3.0) <= today + 1e-12)
+    assert np.all(serve_on(s, d, D, gamma=float("inf")) <= serve_on(s, d, D, gamma=3.0) + 1e-12)
