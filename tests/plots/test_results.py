@@ -20,7 +20,7 @@ def _paper_traces(fig):
 def test_fig5_draws_both_sides_as_percent_of_proposed():
     fig = plots.fig5_splitting_figure(runs(FRAMEWORKS + ("non-splitting",)))
     (drawn,) = _paper_traces(fig)
-    ratio = paper_number("Fig. 5", "Proposed, non-splitting", "mean throughput") / paper_number(
+    ratio = paper_number("Fig. 5", "LSTM, non-splitting", "mean throughput") / paper_number(
         "Fig. 5", "Proposed, splitting", "mean throughput")
     values = dict(zip(drawn.x, drawn.y))
     assert values["Proposed (splitting)"] == pytest.approx(100.0)
