@@ -115,6 +115,8 @@ def _reproduce(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         seeds = args.seeds
         # validate everything (datasets, Sigma, M, window vs series length) before any run
         ex.validate_specs(ex.all_specs(sc, seeds=seeds, only=args.only))
+        # the calibration's declared ranges and the paper's target rows (nothing is computed or cached yet)
+        ex.calibration.check_inputs()
     except (ValueError, KeyError) as err:
         parser.exit(2, f"{parser.prog} reproduce: error: {err}\n")
     t0 = time.perf_counter()

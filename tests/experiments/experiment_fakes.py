@@ -67,3 +67,22 @@ def never_like(run_fn):
         raise AssertionError("should be cached")
     never.__module__, never.__qualname__ = run_fn.__module__, run_fn.__qualname__
     return never
+
+
+def fake_forecasts(seeds, **kw) -> dict:
+    """No forecasters: :func:`fake_evaluate` does not read them."""
+    return {}
+
+
+def fake_evaluate(point, *, seeds, sigmas, forecasts, space=None, data_dir=None, fig8=True) -> pd.DataFrame:
+    """A calibration candidate without LP solves: each target at the paper's value times a smooth function
+    of the groups (exact at rho_C = 1, cv_C = 0.2), with a small seed spread."""
+    from splitalloc.experiments import calibration as cal
+
+    t = cal.targets()
+    t = t[((t["kind"] != "utility") | t["sigma"].isin([float(s) for s in sigmas])) & (fig8 | (t["role"] != "check"))]
+    f = 1.0 + 0.1 * np.log(point["rho_C"]) - 0.2 * (point["cv_C"] - 0.2) + 0.01 * point["n_parts"]
+    rows = [(tid, s, v * f * (1 + 0.005 * (s - 1))) for tid, v in zip(t["target"], t["value"]) for s in seeds]
+    df = pd.DataFrame(rows, columns=["target", "seed", "value"])
+    df.attrs.update({"demand_scale": 1.0 / f, "demand": 35.0 / f, "M": 100.0 / f})
+    return df

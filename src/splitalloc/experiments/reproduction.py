@@ -15,7 +15,7 @@ import pandas as pd
 from .artefacts import ARTEFACTS, Artefact, Context, Seeds, resolve_out_dir, resolve_seeds
 from .runs import RunSpec, run_specs
 from .scales import ExperimentScale, get_scale
-from . import splitting, traces, sweeps, capacities, robustness, regime, paper  # noqa: F401 - they register
+from . import splitting, traces, sweeps, capacities, robustness, regime, paper, calibrated  # noqa: F401 - they register
 
 
 def select(only: Sequence[str] | None = None) -> list[Artefact]:
@@ -54,7 +54,8 @@ def reproduce(scale: str | ExperimentScale = "quick", *, workers: int | None = N
     ``comparison.csv`` and ``claims.csv`` (:func:`compare_with_paper`: the one judge on the
     figures' real-data runs, intervals over seeds; bad input, e.g. fewer than 3 seeds, raises
     its error). Returns every table by its result key: ``{"fig5": ..., ..., "table4": ...,
-    "capacities": ..., "robustness": ..., "admitted": ..., "comparison": ..., "claims": ...}``.
+    "capacities": ..., "robustness": ..., "admitted": ..., "comparison": ..., "claims": ...,
+    "calibration": ..., "calibration_morris": ..., "heldout": ...}``.
     """
     sc = get_scale(scale)
     seeds = resolve_seeds(sc, seeds)
