@@ -16,6 +16,7 @@ pandas ``Styler``.
 ``robustness``      the robustness page (verdict grid, learned capacities)
 ``network``         the system-model page (network map, split profiles)
 ``method``          the method page (gradient check, LP layer benchmarks and scaling)
+``calibration``     the calibration page (targets vs fit, the set's spread, Morris, held-out table)
 ==================  =========================================================================
 
 Every public name is re-exported here: ``from splitalloc import plots;
@@ -37,6 +38,9 @@ from .network import plot_network, plot_profiles, spring_layout
 from .method import (lp_layer_table_styled, plot_gradient_check, plot_lp_layer_benchmark, plot_scaling,
                      plot_scaling_K)
 from .pages import PageNote, read_claims, run_banner, verdict_summary
+from .calibration import (best_fit_styled, calibration_ranges, calibration_ranges_styled, calibration_summary,
+                          heldout_styled, implausibility_figure, morris_figure, set_members, set_spread_figure,
+                          target_fit, target_fit_styled)
 
 __all__ = [
     "FALLBACK_COLORS", "FRAMEWORK_COLORS", "FRAMEWORK_ORDER", "PAPER_MARKER",
@@ -51,4 +55,6 @@ __all__ = [
     "plot_network", "plot_profiles", "spring_layout",
     "lp_layer_table_styled", "plot_gradient_check", "plot_lp_layer_benchmark", "plot_scaling", "plot_scaling_K",
     "PageNote", "read_claims", "run_banner", "verdict_summary",
+    "best_fit_styled", "calibration_ranges", "calibration_ranges_styled", "calibration_summary", "heldout_styled",
+    "implausibility_figure", "morris_figure", "set_members", "set_spread_figure", "target_fit", "target_fit_styled",
 ]

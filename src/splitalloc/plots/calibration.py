@@ -1,0 +1,153 @@
+"""The Calibration page (issue 17): the paper's baseline targets beside the best fit with their
+implausibilities, the spread of the calibrated set (or of the closest candidates) per group, the Morris
+screening of the fit, the held-out table; and the declared ranges for the parameters page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..experiments import calibration as cal
+from .common import title_layout
+
+
+def calibration_ranges() -> pd.DataFrame:
+    """Each calibration group with its declared range (or choices), today's value, its design scale and
+    the reason for the range (:data:`splitalloc.experiments.calibration.GROUPS`)."""
+    return pd.DataFrame([{"group": g.name,
+                          "range": str(list(g.choices)) if g.scale == "categorical" else f"[{g.low:g}, {g.high:g}]",
+                          "today": f"{g.default:.4g}", "design scale": g.scale, "reason": g.reason}
+                         for g in cal.GROUPS])
+
+
+def calibration_ranges_styled(table: pd.DataFrame | None = None):
+    """:func:`calibration_ranges` as a styled table."""
+    table = calibration_ranges() if table is None else table
+    return (table.style.hide(axis="index").set_uuid("calibration_ranges")
+            .set_properties(subset=["reason"], **{"text-align": "left", "white-space": "normal"})
+            .set_caption("Calibration groups: declared ranges, today's value and why (fixed before fitting)"))
+
+
+def target_fit(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per target (and check) of the calibration: the paper's value, today's point and the best
+    fit (our mean over seeds, implausibility)."""
+    paper = cal.targets().set_index("target")
+    today = table[table["stage"] == "today"].iloc[0]
+    best = table[table["best"].astype(bool)].iloc[0]
+    names = [c[2:-1] for c in table.columns if c.startswith("I[")]
+    return pd.DataFrame([{"target": t, "role": paper.loc[t, "role"], "paper": paper.loc[t, "value"],
+                          "today": today[f"mean[{t}]"], "I today": today[f"I[{t}]"],
+                          "best fit": best[f"mean[{t}]"], "I best fit": best[f"I[{t}]"]} for t in names])
+
+
+def target_fit_styled(table: pd.DataFrame):
+    """:func:`target_fit` as a styled table; implausibilities above 3 in red."""
+    fit = target_fit(table)
+
+    def _red(col):
+        return ["color: #b00020; font-weight: bold" if v > cal.SET_THRESHOLD else "" for v in col]
+
+    return (fit.style.hide(axis="index").set_uuid("calibration_targets").format(precision=2)
+            .apply(_red, subset=["I today", "I best fit"])
+            .set_caption("Baseline targets: the paper, today's environment and the best fit "
+                         "(I: implausibility; Fig. 8 rows are checks, not fitted)"))
+
+
+def implausibility_figure(table: pd.DataFrame) -> go.Figure:
+    """Implausibility of each target at today's point and at the best fit, with the threshold 3."""
+    fit = target_fit(table)
+    fig = go.Figure()
+    for col, colour in (("I today", "#999999"), ("I best fit", "#1f77b4")):
+        fig.add_bar(y=fit["target"], x=fit[col], orientation="h", name=col.replace("I ", ""), marker_color=colour)
+    fig.add_vline(x=cal.SET_THRESHOLD, line_dash="dash", line_color="#b00020",
+                  annotation_text="threshold", annotation_position="top")
+    fig.update_layout(barmode="group", height=max(400, 18 * len(fit)),
+                      **title_layout("Implausibility of each baseline target",
+                                     "|paper − ours| / √(s²(1 + 1/n) + δ²); a candidate is in the set when "
+                                     "every target is at most 3"),
+                      xaxis_title="implausibility", yaxis_title="target", yaxis_autorange="reversed")
+    return fig
+
+
+def set_members(table: pd.DataFrame, closest: int = 10) -> tuple[pd.DataFrame, bool]:
+    """The calibrated set's members, or (when it is empty) the ``closest`` candidates by worst
+    implausibility; the flag says which."""
+    members = table[table["in_set"].astype(bool)]
+    if len(members):
+        return members, True
+    return table.nsmallest(closest, "max_implausibility"), False
+
+
+def set_spread_figure(table: pd.DataFrame, closest: int = 10) -> go.Figure:
+    """Per group, every candidate's value on its declared range (0: low end, 1: high end), the set's
+    members (or the closest candidates) highlighted and the best fit marked."""
+    members, in_set = set_members(table, closest)
+    best = table[table["best"].astype(bool)]
+    fig = go.Figure()
+    for frame, name, colour, size, symbol in ((table, "every candidate", "#cccccc", 6, "circle"),
+                                              (members, "in the set" if in_set else f"{len(members)} closest",
+                                               "#1f77b4", 9, "circle"),
+                                              (best, "best fit", "#b00020", 13, "diamond")):
+        xs, ys = [], []
+        for g in cal.GROUPS:
+            xs += [g.to_unit(v) for v in frame[g.name]]
+            ys += [g.name] * len(frame)
+        fig.add_scatter(x=xs, y=ys, mode="markers", name=name,
+                        marker=dict(color=colour, size=size, symbol=symbol, opacity=0.8))
+    fig.update_layout(**title_layout("Where the candidates lie in each group's declared range",
+                                     "0 = low end, 1 = high end (log groups on a log scale)"),
+                      xaxis_title="position in the declared range", yaxis_title="group", height=450,
+                      xaxis_range=[-0.05, 1.05])
+    return fig
+
+
+def morris_figure(morris: pd.DataFrame) -> go.Figure:
+    """Morris screening of the fit's squared error: mu* (how much the fit depends on a group) with the
+    spread sigma (interactions, non-linearity) as a second bar."""
+    m = morris.sort_values("mu_star")
+    fig = go.Figure()
+    fig.add_bar(y=m["group"], x=m["mu_star"], orientation="h", name="μ* (mean |elementary effect|)",
+                marker_color="#1f77b4")
+    fig.add_bar(y=m["group"], x=m["sigma"], orientation="h", name="σ (spread of the effects)",
+                marker_color="#ff7f0e")
+    fig.update_layout(barmode="group", height=450,
+                      **title_layout("Which groups the targets pin down (Morris screening)",
+                                     "elementary effects of the squared error over the targets, per unit of "
+                                     "each group's declared range"),
+                      xaxis_title="effect on the squared error (per unit range)", yaxis_title="group",
+                      xaxis_type="log")
+    return fig
+
+
+def best_fit_styled(record: pd.DataFrame):
+    """:func:`splitalloc.experiments.calibration.best_fit_record` as a styled table."""
+    return (record.style.hide(axis="index").set_uuid("calibration_best_fit").format(precision=4)
+            .set_properties(subset=["provenance"], **{"text-align": "left", "white-space": "normal"})
+            .set_caption("The best fit's values (source: calibrated) beside today's"))
+
+
+def heldout_styled(heldout: pd.DataFrame):
+    """The held-out table (``heldout.csv``): the paper's number, ours with its interval over seeds and the
+    prediction error; rows we do not compute are kept and say so."""
+    cols = ["artefact", "dataset", "framework", "setting", "metric", "paper", "ours", "ci_low", "ci_high",
+            "n_seeds", "error", "comparable", "environment"]
+    t = heldout[cols].copy()
+    return (t.style.hide(axis="index").set_uuid("calibration_heldout").format(precision=2, na_rep="—")
+            .set_caption("Held-out paper numbers (the proposed method) beside ours "
+                         "(absolute throughputs are on our traffic scale: not comparable)"))
+
+
+def calibration_summary(table: pd.DataFrame) -> dict:
+    """Counts and the best fit for the page's prose: ``n`` candidates, ``n_set`` (in the set),
+    ``n_set_allow_one`` (in the set if the worst single target may exceed 3), ``best_max_I``,
+    ``best_worst_target``, ``best_in_set``."""
+    icols = [c for c in table.columns if c.startswith("I[") and not c.startswith("I[fig8")]
+    I = table[icols].to_numpy()
+    second = np.sort(I, axis=1)[:, -2] if I.shape[1] > 1 else np.zeros(len(table))
+    best = table[table["best"].astype(bool)].iloc[0]
+    return {"n": len(table), "n_set": int(table["in_set"].astype(bool).sum()),
+            "n_set_allow_one": int((second <= cal.SET_THRESHOLD).sum()),
+            "best_max_I": float(best["max_implausibility"]),
+            "best_worst_target": icols[int(np.argmax(best[icols].to_numpy(dtype=float)))][2:-1],
+            "best_in_set": bool(best["in_set"])}
