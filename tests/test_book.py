@@ -28,7 +28,7 @@ FIGURE_PAGES = {"fig5_splitting", "fig6_admitted", "fig7_prediction", "fig8_reso
                 "fig9_deviation", "fig10_kaggle", "table4_utility", "paper_vs_ours"}
 #: Pages that show results at a scale: their code is folded away and a banner names the scale
 #: and seeds above the first figure. The book's first page (``intro``) is one of them.
-RESULT_PAGES = FIGURE_PAGES | {"robustness", "parameters", "intro"}
+RESULT_PAGES = FIGURE_PAGES | {"robustness", "parameters", "intro", "calibration"}
 ROOT_PAGE = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())["root"]
 
 

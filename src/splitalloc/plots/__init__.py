@@ -38,7 +38,7 @@ from .network import plot_network, plot_profiles, spring_layout
 from .method import (lp_layer_table_styled, plot_gradient_check, plot_lp_layer_benchmark, plot_scaling,
                      plot_scaling_K)
 from .pages import PageNote, read_claims, run_banner, verdict_summary
-from .calibration import (best_fit_styled, calibration_ranges, calibration_ranges_styled, calibration_summary,
+from .calibration import (best_fit_styled, calibration_note, calibration_ranges, calibration_ranges_styled, calibration_summary,
                           heldout_styled, implausibility_figure, morris_figure, set_members, set_spread_figure,
                           target_fit, target_fit_styled)
 
@@ -55,6 +55,6 @@ __all__ = [
     "plot_network", "plot_profiles", "spring_layout",
     "lp_layer_table_styled", "plot_gradient_check", "plot_lp_layer_benchmark", "plot_scaling", "plot_scaling_K",
     "PageNote", "read_claims", "run_banner", "verdict_summary",
-    "best_fit_styled", "calibration_ranges", "calibration_ranges_styled", "calibration_summary", "heldout_styled",
+    "best_fit_styled", "calibration_note", "calibration_ranges", "calibration_ranges_styled", "calibration_summary", "heldout_styled",
     "implausibility_figure", "morris_figure", "set_members", "set_spread_figure", "target_fit", "target_fit_styled",
 ]

@@ -151,3 +151,21 @@ def calibration_summary(table: pd.DataFrame) -> dict:
             "best_max_I": float(best["max_implausibility"]),
             "best_worst_target": icols[int(np.argmax(best[icols].to_numpy(dtype=float)))][2:-1],
             "best_in_set": bool(best["in_set"])}
+
+
+def calibration_note(table: pd.DataFrame, scale) -> "PageNote":
+    """The page's summary line: the design, the set's size (strict, and with the worst single target
+    allowed above 3) and where the best fit stands."""
+    from ..experiments import get_scale
+    from .pages import PageNote
+
+    s = calibration_summary(table)
+    d = cal.design_for(get_scale(scale))
+    refine = f", {d['n_refine']} Nelder-Mead refinements" if d["n_refine"] else ", no refinement"
+    sigmas = ", ".join(f"{x:g}" for x in d["sigmas"])
+    where = "in" if s["best_in_set"] else "**not** in"
+    return PageNote(f"**{s['n']} candidates** (today's point, {d['n_design']} Sobol points{refine}; "
+                    f"Σ ∈ {{{sigmas}}}). In the calibrated set (every target's implausibility at most "
+                    f"{cal.SET_THRESHOLD:g}): **{s['n_set']}**; if the worst single target may exceed it: "
+                    f"{s['n_set_allow_one']}. The best fit (least squared error) is {where} the set: its worst "
+                    f"implausibility is {s['best_max_I']:.2f}, on `{s['best_worst_target']}`.")
