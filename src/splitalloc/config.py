@@ -22,12 +22,18 @@ DATA_ENV_VAR = "SPLITALLOC_DATA_DIR"
 CACHE_ENV_VAR = "SPLITALLOC_CACHE_DIR"
 
 
+#: Where a parameter's value comes from (:class:`Parameter`).
+SOURCES = ("paper", "assumption", "calibrated")
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One experimental parameter.
 
-    ``source`` is ``"paper"`` or ``"assumption"``; ``provenance`` is the section of the
-    paper that states the value, or the reason for our choice.
+    ``source`` is ``"paper"``, ``"assumption"`` or ``"calibrated"`` (fitted to the paper's baseline
+    numbers, :mod:`splitalloc.experiments.calibration`); ``provenance`` is the section of the
+    paper that states the value, the reason for our choice, or (calibrated) the targets it was
+    fitted to, which it must name.
     """
 
     name: str
@@ -38,10 +44,12 @@ class Parameter:
     provenance: str
 
     def __post_init__(self) -> None:
-        if self.source not in ("paper", "assumption"):
+        if self.source not in SOURCES:
             raise ValueError(
-                f"Parameter {self.name!r}: source must be 'paper' or 'assumption', got {self.source!r}"
+                f"Parameter {self.name!r}: source must be one of {SOURCES}, got {self.source!r}"
             )
+        if self.source == "calibrated" and "targets" not in self.provenance:
+            raise ValueError(f"Parameter {self.name!r}: a calibrated value's provenance must name its targets")
 
 
 _P = Parameter

@@ -78,7 +78,7 @@ def test_bad_input_is_named_and_nothing_cached_is_overwritten(tmp_path, monkeypa
 def test_best_fit_record_names_its_targets(fake_results):
     out, _ = fake_results
     rec = cal.best_fit_record(pd.read_csv(out / TINY.name / "calibration.csv"))
-    assert list(rec["group"]) == [g.name for g in cal.GROUPS] and (rec["source"] == "calibrated").all()
+    assert list(rec["name"]) == [g.name for g in cal.GROUPS] and (rec["source"] == "calibrated").all()
     assert rec["provenance"].str.contains("table4").all() and rec["provenance"].str.contains("fig5").all()
 
 
@@ -98,3 +98,13 @@ def test_cli_names_a_target_row_that_does_not_parse(monkeypatch, capsys, tmp_pat
     assert len(err) == 1 and "line 5" in err[0] and "does not parse" in err[0]
     assert not any(tmp_path.iterdir())
     assert real is not broken
+
+
+def test_a_calibrated_parameter_must_name_its_targets():
+    from splitalloc import config
+
+    config.Parameter("rho_C", 1.0, "", "calibration", "calibrated", "fitted to the Table 4 targets")
+    with pytest.raises(ValueError, match="must name its targets"):
+        config.Parameter("rho_C", 1.0, "", "calibration", "calibrated", "fitted")
+    with pytest.raises(ValueError, match="source must be one of"):
+        config.Parameter("rho_C", 1.0, "", "calibration", "guessed", "fitted")

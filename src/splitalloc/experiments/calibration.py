@@ -676,18 +676,29 @@ def best_fit(table: pd.DataFrame) -> dict:
         "demand_scale": float(row["demand_scale"])}
 
 
-def best_fit_record(table: pd.DataFrame) -> pd.DataFrame:
-    """The calibrated values as a provenance record (source ``calibrated``): one row per group with
-    today's value, the best fit's, the declared range and the targets it was fitted to."""
+def best_fit_parameters(table: pd.DataFrame) -> list:
+    """The best fit's groups as :class:`splitalloc.config.Parameter` records (source ``calibrated``,
+    group ``calibration``); each provenance names the targets it was fitted to. A separate record:
+    config's values change only if the headline environment switches to the best fit."""
     best = best_fit(table)
-    names = sorted({c[len("I["):-1] for c in table.columns if c.startswith("I[")} - {
-        t for t in targets()["target"] if t.startswith("fig8")})
-    return pd.DataFrame([{"group": g.name, "today": g.default, "calibrated": best[g.name],
-                          "range": (f"{list(g.choices)}" if g.scale == "categorical" else f"[{g.low:g}, {g.high:g}]"),
-                          "source": "calibrated", "in_set": best["in_set"],
-                          "provenance": f"least squared error over {len(names)} baseline targets "
-                                        f"({', '.join(sorted({n.split(':')[0] for n in names}))}); reason for the "
-                                        f"range: {g.reason}"} for g in GROUPS])
+    names = sorted({c[len("I["):-1] for c in table.columns if c.startswith("I[")}
+                   - {t for t in targets()["target"] if t.startswith("fig8")})
+    kinds = ", ".join(sorted({n.split(":")[0] for n in names}))
+    status = "in the calibrated set" if best["in_set"] else "NOT in the calibrated set"
+    return [config.Parameter(g.name, best[g.name], "dimensionless", "calibration", "calibrated",
+                             f"least squared error over {len(names)} baseline targets ({kinds}); {status} "
+                             f"(worst implausibility {best['max_implausibility']:.2f}); today {g.default:.4g}; "
+                             f"declared range " + (f"{list(g.choices)}" if g.scale == "categorical"
+                                                   else f"[{g.low:g}, {g.high:g}]") + f": {g.reason}")
+            for g in GROUPS]
+
+
+def best_fit_record(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`best_fit_parameters` as a table (the columns of :func:`splitalloc.config.parameter_table`
+    with today's value beside the calibrated one)."""
+    return pd.DataFrame([{"name": p.name, "today": g.default, "value": p.value, "unit": p.unit, "group": p.group,
+                          "source": p.source, "provenance": p.provenance}
+                         for p, g in zip(best_fit_parameters(table), GROUPS)])
 
 
 # ------------------------------------------------------------------------------ held-out table

@@ -120,7 +120,7 @@ def plot_parameter_sources(table) -> go.Figure:
     ``table`` from :func:`splitalloc.config.parameter_table`."""
     by_group = table.groupby(["group", "source"]).size().unstack(fill_value=0)
     fig = go.Figure()
-    for source, colour in (("paper", "#1f77b4"), ("assumption", "#ff7f0e")):
+    for source, colour in (("paper", "#1f77b4"), ("assumption", "#ff7f0e"), ("calibrated", "#2ca02c")):
         if source in by_group:
             fig.add_bar(x=list(by_group.index), y=by_group[source].tolist(), name=source, marker_color=colour)
     fig.update_layout(barmode="stack", **title_layout("Parameters by group and source", legend_below=False),
