@@ -108,3 +108,10 @@ def test_a_calibrated_parameter_must_name_its_targets():
         config.Parameter("rho_C", 1.0, "", "calibration", "calibrated", "fitted")
     with pytest.raises(ValueError, match="source must be one of"):
         config.Parameter("rho_C", 1.0, "", "calibration", "guessed", "fitted")
+
+
+def test_claim_1_is_fitted_because_fig5s_bar_is_a_target():
+    from splitalloc.experiments import judge
+
+    assert cal.fitted_claims() == {1: "fig5:TOTEM:non-splitting"}
+    assert judge.FITTED == "fitted, not tested"
