@@ -50,9 +50,9 @@ def test_reproduce_writes_every_artefact(fake_results):
 def test_reproduce_only_some_artefacts_still_judges_the_claims(tmp_path, fake_lengths):
     three = TINY.replace(seeds=(0, 1, 2))      # the judge refuses fewer than 3 seeds
     res = ex.reproduce(three, workers=1, out_dir=tmp_path, progress=False, run_fn=fake_run, only=["fig9"])
-    assert set(res) == {"fig9", "comparison", "claims"}
+    assert set(res) == {"fig9", "comparison", "claims", "heldout"}   # readers always run
     assert sorted(p.name for p in (tmp_path / "tiny").iterdir()) == ["claims.csv", "comparison.csv",
-                                                                     "fig9_deviation.csv"]
+                                                                     "fig9_deviation.csv", "heldout.csv"]
     c = res["claims"]
     r4 = c[(c.claim == "grows-with-sigma") & (c.dataset == "geant") & (c.baseline == "two-stage-lstm")].iloc[0]
     assert r4["estimate"] > 0 and r4["verdict"] != ex.NOT_RUN
