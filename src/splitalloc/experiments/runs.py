@@ -426,11 +426,27 @@ def _run_pool(todo, run_fn, workers, done) -> None:
     # torch resets its intra-op thread pool in forked children. $SPLITALLOC_MP_START overrides.
     method = os.environ.get("SPLITALLOC_MP_START") or (
         "fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context(method),
+    groups: dict[tuple, list[RunSpec]] = {}
+    for s in todo:
+        groups.setdefault(_affinity(s), []).append(s)
+    with ProcessPoolExecutor(max_workers=min(n, len(groups)), mp_context=mp.get_context(method),
                              initializer=_worker_init) as pool:
-        futures = {pool.submit(_execute, run_fn, s): s for s in todo}
+        futures = [pool.submit(_execute_group, run_fn, g) for g in groups.values()]
         for fut in as_completed(futures):
-            done(futures[fut], fut.result())
+            for spec, result in fut.result():
+                done(spec, result)
+
+
+def _affinity(spec: RunSpec) -> tuple:
+    """Runs that share a trained two-stage forecaster (it does not depend on ``M``, ``Sigma``,
+    :mod:`splitalloc.frameworks.training`'s predictor cache) go to one worker, one after the
+    other: a Kaggle run trains at every rolling origin, so re-training the same forecasters in
+    another worker would cost most of a sweep. Numbers do not depend on it."""
+    return (spec.dataset, spec.data, spec.n_slots, spec.seed, spec.framework, spec.information, spec.training)
+
+
+def _execute_group(run_fn, specs: list[RunSpec]) -> list[tuple[RunSpec, tuple]]:
+    return [(s, _execute(run_fn, s)) for s in specs]
 
 
 def _run_dask(todo, run_fn, scheduler, done) -> None:

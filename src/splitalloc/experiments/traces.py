@@ -177,3 +177,20 @@ def origin_report(df: pd.DataFrame, *, better: str = "objective-driven", worse: 
                      "gain_pp": float(g["mean"]), "gain_ci95_low": float(g["ci95_low"]),
                      "gain_ci95_high": float(g["ci95_high"]), "n_seeds": int(g["n"])})
     return pd.DataFrame(rows)
+
+
+def evaluation_window_table(datasets=("geant", "kaggle"), data_dir=None) -> pd.DataFrame:
+    """The evaluation windows of each dataset's real series (:func:`splitalloc.scenario.evaluation_windows`,
+    computed from config): one row per window with ``dataset``, ``window`` (1-based),
+    ``train`` / ``validation`` / ``test`` as half-open slot ranges ``[a, b)``, the test period's
+    ``first_day`` and ``last_day``, and ``n_test`` (scored slots)."""
+    from ..scenario import evaluation_windows, scenario_arrivals
+
+    rows = []
+    for ds in datasets:
+        index = scenario_arrivals(ds, data_dir=data_dir).index
+        for i, (t, v, e) in enumerate(evaluation_windows(ds, len(index)), start=1):
+            rows.append({"dataset": ds, "window": i, "train": f"[0, {t})", "validation": f"[{t}, {v})",
+                         "test": f"[{v}, {e})", "first_day": str(index[v]), "last_day": str(index[e - 1]),
+                         "n_test": e - v})
+    return pd.DataFrame(rows)
