@@ -181,7 +181,9 @@ PARAMETERS: dict[str, Parameter] = {
            "Adam learning rate; not stated in the paper. Checked on validation (GEANT week, seeds 0-2): "
            "3e-3 gave the same validation accuracy as 1e-2 (96.66 %) with more steps, so 1e-2 is kept."),
         _P("train_fraction", 0.6, "-", "training", "assumption",
-           "Chronological split train/validation/test = 60/20/20 %; the paper does not state one."),
+           "Chronological split train/validation/test = 60/20/20 %; the paper does not state one. "
+           "Used by the GEANT series and every synthetic one; Kaggle's real series is scored by rolling "
+           "origin instead (rolling_origin_*)."),
         _P("val_fraction", 0.2, "-", "training", "assumption",
            "See train_fraction."),
         _P("rolling_origin_datasets", ("kaggle",), "-", "training", "assumption",
@@ -242,11 +244,11 @@ PARAMETERS: dict[str, Parameter] = {
         # ----------------------------------------------- quick scale (experiments.SCALES)
         _P("quick_n_seeds", 3, "seeds", "sweeps", "assumption",
            "Quick scale (CI, the stored notebook outputs): 3 seeds (the fewest that give a usable "
-           "t-interval) keep `reproduce --scale quick` well under 3 minutes on 2 cores; the paper "
+           "t-interval) keep `reproduce --scale quick` within its 4-minute budget on 2 cores; the paper "
            "scale uses n_seeds."),
         _P("quick_max_steps", 1000, "optimiser steps", "sweeps", "assumption",
            "Quick scale: step budget of every learned model (paper scale: max_steps), for the "
-           "3-minute budget; early stopping on validation usually ends training sooner."),
+           "4-minute budget; early stopping on validation usually ends training sooner."),
         _P("quick_sigma_sweep", (0, 30, 60), "resource units/slot", "sweeps", "assumption",
            "Quick scale: both ends and the middle of Table 4's Sigma sweep."),
         _P("quick_M_sweep", (40, 100, 120, 200), "resource units/slot", "sweeps", "assumption",
@@ -285,7 +287,7 @@ PARAMETERS: dict[str, Parameter] = {
            "`reproduce --scale quick` stays within its budget; the paper scale runs every claim everywhere."),
         _P("robustness_n_seeds", 5, "seeds", "robustness", "assumption",
            "Seeds per grid cell at the paper scale (the headline figures use n_seeds): ~14 cells x 5 "
-           "claims fit the paper scale's 15-minute budget; the default cell reuses the headline runs."),
+           "claims fit the paper scale's budget; the default cell reuses the headline runs."),
     ]
 }
 

@@ -129,7 +129,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
     return {"quick": quick, "paper": paper}
 
 
-#: The two named scales: ``quick`` (< 3 min on 2 cores) and ``paper`` (all figures, 5 seeds).
+#: The two named scales: ``quick`` (<= 4 min on 2 cores) and ``paper`` (all figures, ``n_seeds`` seeds).
 SCALES: dict[str, ExperimentScale] = _make_scales()
 
 
