@@ -87,3 +87,69 @@ def test_mean_arrival_scales_the_real_series():
 def test_period_slots():
     assert sc.period_slots("geant") == 96 and sc.period_slots("geant-may") == 96
     assert sc.period_slots("kaggle") == 7
+
+
+# ------------------------------------------------------------------ evaluation windows (issue 16)
+def test_kaggle_rolling_origin_windows():
+    """8 origins 42, 49, ..., 91; validation the 7 days before each; training everything before
+    that; the last window scores what is left; every day from 42 on scored once (>= 50)."""
+    w = sc.evaluation_windows("kaggle", 92)
+    assert [v for _, v, _ in w] == list(range(42, 92, 7)) and len(w) == 8
+    assert all(t == v - 7 for t, v, _ in w)
+    assert w[0] == (35, 42, 49) and w[-1] == (84, 91, 92)
+    scored = [s for _, v, e in w for s in range(v, e)]
+    assert scored == list(range(42, 92)) and len(scored) >= 50
+    assert sc.arrival_fit_slots("kaggle") == 35 == w[0][0]
+    # config is the one source of the protocol
+    assert w[0][1] == config.value("rolling_origin_first_scored_slot")
+    assert sc.uses_rolling_origin("kaggle") and not sc.uses_rolling_origin("kaggle", "synthetic")
+
+
+def test_geant_and_synthetic_keep_one_chronological_split():
+    from splitalloc.models import split_bounds
+
+    for ds, n in (("geant", 677), ("geant-may", 322), ("kaggle", 3500)):
+        data = "synthetic" if ds == "kaggle" else "real"
+        tr, va = split_bounds(n, config.value("train_fraction"), config.value("val_fraction"))
+        assert sc.evaluation_windows(ds, n, data) == [(tr, va, n)]
+        assert sc.arrival_fit_slots(ds, data) is None
+    assert sc.evaluation_windows("geant", 677) == [(406, 542, 677)]
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(first=7, step=7, validation=7), r"first origin \(slot 7\) must lie after the validation"),
+    (dict(first=3, step=7, validation=7), r"first origin .* must lie after"),
+    (dict(first=42, step=0, validation=7), r"step between origins must be >= 1"),
+    (dict(first=92, step=7, validation=7), r"first origin \(slot 92\) is beyond the series of 92 slots"),
+    (dict(first=42, step=7, validation=0), r"validation period must be >= 1"),
+])
+def test_bad_rolling_origin_settings_are_clear_errors(kw, match):
+    with pytest.raises(ValueError, match=match):
+        sc.rolling_origin_windows(92, **kw)
+
+
+def test_bad_rolling_origin_config_is_a_clear_error(monkeypatch):
+    p = config.PARAMETERS["rolling_origin_first_scored_slot"]
+    monkeypatch.setitem(config.PARAMETERS, p.name, config.Parameter(**{**p.__dict__, "value": 120}))
+    with pytest.raises(ValueError, match="beyond the series of 92 slots"):
+        sc.evaluation_windows("kaggle", 92)
+
+
+def test_evaluation_scenarios_share_one_network_draw(data_dir):
+    """Kaggle: one scenario per origin, same network and deployment, arrivals cut at the window's
+    test end; GEANT: one scenario equal to make_scenario's."""
+    kg = sc.evaluation_scenarios("kaggle", seed=3)
+    full = sc.make_scenario("kaggle", seed=3)
+    assert [s.window for s in kg] == sc.evaluation_windows("kaggle", 92)
+    for s in kg:
+        assert s.network is kg[0].network and s.deployment is kg[0].deployment
+        np.testing.assert_array_equal(s.C_true, full.C_true)
+        np.testing.assert_array_equal(s.B_true, full.B_true)
+        pd.testing.assert_frame_equal(s.arrivals, full.arrivals.iloc[:s.n_slots])
+    (g,) = sc.evaluation_scenarios("geant", seed=3)
+    ref = sc.make_scenario("geant", seed=3)
+    assert g.window == ref.window == (406, 542, 677)
+    np.testing.assert_array_equal(g.C_true, ref.C_true)
+    pd.testing.assert_frame_equal(g.arrivals, ref.arrivals)
+    with pytest.raises(ValueError, match="must satisfy 1 <= train_end <= val_end < test_end"):
+        sc.with_window(full, (40, 30, 50))

@@ -14,7 +14,15 @@ This module is the one home of the scenario inputs:
 * the mean arrival per service (config ``service_mean_arrival``), read here and passed to the
   data module as an argument;
 * the non-splitting deployment, derived from the splitting scenario of the same draw
-  (:func:`non_splitting_variant`).
+  (:func:`non_splitting_variant`);
+* the evaluation protocol, :func:`evaluation_windows`: one chronological split
+  (config ``train_fraction``, ``val_fraction``) for the GEANT series and every synthetic one,
+  a rolling origin for the real series of the datasets in config ``rolling_origin_datasets``
+  (Kaggle: :func:`rolling_origin_windows`, an expanding training window, a new origin every
+  ``rolling_origin_step`` slots from ``rolling_origin_first_scored_slot``, validation the
+  ``rolling_origin_validation_slots`` slots before each origin). :func:`evaluation_scenarios`
+  builds one scenario per window on the same network draw; the arrivals' cap and scale are
+  fitted once, on the first window's training period (:func:`arrival_fit_slots`).
 
 Seeds: the network and the GUS deployment come from ``numpy.random.default_rng(seed)``; the
 non-splitting deployment from a fresh ``default_rng(seed)``; a permuted mapping from
@@ -68,6 +76,12 @@ class Scenario:
     M: float
     Sigma: float
     information: str = "mean"   # what the deployment read: mean capacities or the true draws
+
+    @property
+    def window(self) -> Window:
+        """``(train_end, val_end, test_end)``: the scenario's evaluation window (test_end is
+        the series' length, see :func:`with_window`)."""
+        return (int(self.train_end), int(self.val_end), self.n_slots)
 
     @property
     def services(self) -> list[str]:
@@ -129,14 +143,90 @@ def permuted_sources(seed: int) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+# ------------------------------------------------------------------------ evaluation windows
+#: One evaluation window ``(train_end, val_end, test_end)``: train ``[0, train_end)``, validation
+#: ``[train_end, val_end)``, test (scored) ``[val_end, test_end)``.
+Window = tuple[int, int, int]
+
+
+def uses_rolling_origin(dataset: str, data: str = "real") -> bool:
+    """Whether runs on ``dataset``'s arrivals of kind ``data`` are scored by rolling origin: the
+    real series of a dataset in config ``rolling_origin_datasets`` (Kaggle)."""
+    return data == "real" and dataset in tuple(config.value("rolling_origin_datasets"))
+
+
+def rolling_origin_windows(n_slots: int, *, first: int, step: int, validation: int) -> list[Window]:
+    """Expanding-window rolling origin over ``n_slots`` slots.
+
+    Origins ``first, first + step, ...`` (each ``< n_slots``); the origin ``o`` trains on
+    ``[0, o - validation)``, validates on ``[o - validation, o)`` and scores
+    ``[o, min(o + step, n_slots))`` (the last window scores what is left). Every slot from
+    ``first`` on is scored exactly once. Raises ``ValueError`` for ``step < 1``,
+    ``validation < 1``, ``first <= validation`` (no training slot before the first origin) or
+    ``first >= n_slots`` (nothing to score).
+    """
+    n, first, step, validation = int(n_slots), int(first), int(step), int(validation)
+    if step < 1:
+        raise ValueError(f"rolling origin: the step between origins must be >= 1 slot, got {step}")
+    if validation < 1:
+        raise ValueError(f"rolling origin: the validation period must be >= 1 slot, got {validation}")
+    if first <= validation:
+        raise ValueError(f"rolling origin: the first origin (slot {first}) must lie after the validation "
+                         f"period of {validation} slots, so that training [0, {first} - {validation}) "
+                         "is not empty")
+    if first >= n:
+        raise ValueError(f"rolling origin: the first origin (slot {first}) is beyond the series of "
+                         f"{n} slots (0-based; nothing left to score)")
+    return [(o - validation, o, min(o + step, n)) for o in range(first, n, step)]
+
+
+def evaluation_windows(dataset: str, n_slots: int, data: str = "real") -> list[Window]:
+    """The windows ``(train_end, val_end, test_end)`` on which a run on ``dataset``'s arrivals of
+    kind ``data`` (``n_slots`` slots) is trained, validated and scored: the one place of the
+    evaluation protocol.
+
+    Rolling-origin datasets (:func:`uses_rolling_origin`, Kaggle's real series): the
+    :func:`rolling_origin_windows` of config ``rolling_origin_first_scored_slot``,
+    ``rolling_origin_step`` and ``rolling_origin_validation_slots`` (92 days: 8 origins
+    42, 49, ..., 91, 50 scored days). Every other series: one chronological split
+    (:func:`splitalloc.models.split_bounds` with config ``train_fraction``, ``val_fraction``)
+    scored to its end.
+    """
+    from .models import split_bounds   # here, not at the top: models imports torch, this module does not
+
+    if uses_rolling_origin(dataset, data):
+        return rolling_origin_windows(n_slots, first=config.value("rolling_origin_first_scored_slot"),
+                                      step=config.value("rolling_origin_step"),
+                                      validation=config.value("rolling_origin_validation_slots"))
+    train_end, val_end = split_bounds(int(n_slots), config.value("train_fraction"), config.value("val_fraction"))
+    return [(train_end, val_end, int(n_slots))]
+
+
+def arrival_fit_slots(dataset: str, data: str = "real") -> int | None:
+    """Leading slots of the real ``dataset`` series on which the arrivals' cap and Mb scale
+    (:func:`splitalloc.data.service_arrivals`) are fitted: the first origin's training period
+    (``rolling_origin_first_scored_slot - rolling_origin_validation_slots``, 35 days on Kaggle)
+    for a rolling-origin dataset, frozen for every origin, so that a level shift later in the
+    series does not change the scale between origins; ``None`` (the chronological split's
+    training period) otherwise."""
+    if not uses_rolling_origin(dataset, data):
+        return None
+    return int(config.value("rolling_origin_first_scored_slot")) - int(config.value("rolling_origin_validation_slots"))
+
+
+def _real_arrivals(dataset: str, *, data_dir=None, sources=None, mean_arrival: float) -> pd.DataFrame:
+    return _data.service_arrivals(dataset, data_dir=data_dir, sources=sources, mean_arrival=mean_arrival,
+                                  fit_slots=arrival_fit_slots(dataset))
+
+
 @functools.lru_cache(maxsize=8)
 def fitted_synthetic(dataset: str, mean_arrival: float):
     """The synthetic generator (:func:`splitalloc.synthetic.fit_synthetic`) fitted to the real
-    ``dataset`` series at ``mean_arrival`` Mb/slot, with the season of :func:`period_slots`.
-    Cached per process (fitting is deterministic)."""
+    ``dataset`` series at ``mean_arrival`` Mb/slot (as :func:`scenario_arrivals` gives it), with
+    the season of :func:`period_slots`. Cached per process (fitting is deterministic)."""
     from .synthetic import fit_synthetic
 
-    real = _data.service_arrivals(dataset, mean_arrival=mean_arrival)
+    real = _real_arrivals(dataset, mean_arrival=mean_arrival)
     return fit_synthetic(real, period_slots=period_slots(dataset))
 
 
@@ -159,17 +249,17 @@ def scenario_arrivals(dataset: str, *, data: str = "real", seed: int = 0, n_slot
     ``real``: :func:`splitalloc.data.service_arrivals`; ``permuted``: the same with the nodes
     of :func:`permuted_sources(seed) <permuted_sources>`; ``synthetic``: ``n_slots`` slots drawn
     with ``seed`` from :func:`fitted_synthetic`. Every kind is scaled to the mean arrival of
-    config ``service_mean_arrival`` over the real series' training period.
+    config ``service_mean_arrival`` over the real series' training period (the first origin's on
+    a rolling-origin dataset, :func:`arrival_fit_slots`).
     """
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
     check_data_kind(dataset, data, n_slots)
     mean_arrival = float(config.value("service_mean_arrival"))
     if data == "real":
-        return _data.service_arrivals(dataset, data_dir=data_dir, mean_arrival=mean_arrival)
+        return _real_arrivals(dataset, data_dir=data_dir, mean_arrival=mean_arrival)
     if data == "permuted":
-        return _data.service_arrivals(dataset, data_dir=data_dir, sources=permuted_sources(seed),
-                                      mean_arrival=mean_arrival)
+        return _real_arrivals(dataset, data_dir=data_dir, sources=permuted_sources(seed), mean_arrival=mean_arrival)
     return fitted_synthetic(dataset, mean_arrival).sample(int(n_slots), seed=seed)
 
 
@@ -199,6 +289,10 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     resources that exist, or the ``"true"`` draws (a labelled variant), see
     :func:`splitalloc.network.known_capacities`. ``splitting=False`` returns
     :func:`non_splitting_variant` of that scenario (same draw, each model whole on one server).
+
+    The scenario covers the whole series with one chronological split (config
+    ``train_fraction``, ``val_fraction``); the experiments train and score on the windows of
+    :func:`evaluation_scenarios` (the same split on GEANT, a rolling origin on Kaggle).
     """
     from .models import split_bounds   # here, not at the top: models imports torch, this module does not
 
@@ -233,6 +327,39 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
                         seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
                         information=information)
     return scenario if splitting else non_splitting_variant(scenario)
+
+
+def with_window(scenario: Scenario, window: Window) -> Scenario:
+    """``scenario`` evaluated on ``window = (train_end, val_end, test_end)``: the same network
+    draw and deployment, the arrivals cut at ``test_end`` (nothing after the scored period is
+    seen), training ``[0, train_end)``, validation ``[train_end, val_end)``, test
+    ``[val_end, test_end)``. Raises ``ValueError`` unless
+    ``1 <= train_end <= val_end < test_end <= scenario.n_slots``."""
+    try:
+        train_end, val_end, test_end = (int(w) for w in window)
+    except (TypeError, ValueError):
+        raise ValueError(f"window must be (train_end, val_end, test_end), got {window!r}") from None
+    if not 1 <= train_end <= val_end < test_end <= scenario.n_slots:
+        raise ValueError(f"window {window!r} must satisfy 1 <= train_end <= val_end < test_end <= "
+                         f"{scenario.n_slots} (the series' slots)")
+    if (train_end, val_end, test_end) == scenario.window:
+        return scenario
+    return replace(scenario, arrivals=scenario.arrivals.iloc[:test_end], train_end=train_end, val_end=val_end)
+
+
+def evaluation_scenarios(dataset: str, *, seed: int, windows=None, **kwargs) -> list[Scenario]:
+    """One :class:`Scenario` per evaluation window of the run (:func:`evaluation_windows`): the
+    scenario of :func:`make_scenario` (``dataset``, ``seed`` and ``kwargs`` as there) built once,
+    so every window sees the same network draw and deployment, then cut by :func:`with_window`.
+    A GEANT series gives one scenario (its chronological split); Kaggle's real series one per
+    origin. ``windows`` replaces the protocol's windows (your own; with ``arrivals=`` given
+    the default is the chronological split of that series)."""
+    scenario = make_scenario(dataset, seed=seed, **kwargs)
+    if windows is None:
+        own = kwargs.get("arrivals") is not None
+        windows = (evaluation_windows(dataset, scenario.n_slots, kwargs.get("data", "real")) if not own
+                   else evaluation_windows("", scenario.n_slots, "own"))
+    return [with_window(scenario, w) for w in windows]
 
 
 def _problem(network, deployment):

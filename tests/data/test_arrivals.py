@@ -214,3 +214,37 @@ def test_invalid_config_mean_arrival_names_the_parameter(data_dir, monkeypatch):
     msg = r"mean_arrival must be a finite number > 0 .*service_mean_arrival.*got 0\.0"
     with pytest.raises(ValueError, match=msg):
         data.service_arrivals("geant-may", data_dir=data_dir)
+
+
+def test_kaggle_cap_and_scale_frozen_on_the_first_origin(data_dir, monkeypatch):
+    """The cap and the Mb scale are fitted on days [0, 35) (the first origin's training period)
+    only: multiplying every flow after day 35 by 10 changes no factor and no day before 35."""
+    from splitalloc import scenario
+
+    base = scenario.scenario_arrivals("kaggle", data_dir=data_dir)
+    assert base.attrs["fit_slots"] == 35
+    np.testing.assert_allclose(base.iloc[:35].mean().to_numpy(), MEAN)
+    real_load = arrivals.load_kaggle
+
+    def shifted(data_dir=None):
+        kg = real_load(data_dir)
+        out = kg.copy()
+        late = out["date"] >= sorted(out["date"].unique())[35]
+        out.loc[late, "f"] = out.loc[late, "f"] * 10
+        out.attrs = kg.attrs
+        return out
+
+    monkeypatch.setattr(arrivals, "load_kaggle", shifted)
+    moved = data.service_arrivals("kaggle", data_dir=data_dir, fit_slots=35)
+    assert moved.attrs["scale"] == base.attrs["scale"]
+    pd.testing.assert_frame_equal(moved.iloc[:35], base.iloc[:35])
+    assert (moved.iloc[35:].to_numpy() >= base.iloc[35:].to_numpy() - 1e-9).all()
+    assert (moved.iloc[35:].to_numpy() > base.iloc[35:].to_numpy()).any()
+    # the default (training period of the 60/20/20 split, 55 days) would see the shift
+    assert data.service_arrivals("kaggle", data_dir=data_dir).attrs["scale"] != base.attrs["scale"]
+
+
+@pytest.mark.parametrize("bad", [0, 93, 2.5, True])
+def test_bad_fit_slots_is_a_clear_error(data_dir, bad):
+    with pytest.raises(ValueError, match="fit_slots must be"):
+        data.service_arrivals("kaggle", data_dir=data_dir, fit_slots=bad)

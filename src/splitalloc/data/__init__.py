@@ -43,7 +43,9 @@ Where the parameters come from
 ------------------------------
 :func:`service_arrivals` reads the config defaults of its rule (``service_mean_arrival`` as
 ``mean_arrival``, ``arrival_cap_median_multiple``, ``train_fraction``, the service groups) at
-its entry and passes them down as arguments; see :mod:`splitalloc.data.arrivals`.
+its entry and passes them down as arguments; see :mod:`splitalloc.data.arrivals`. The period
+on which the cap and the scale are fitted can be passed as ``fit_slots`` (the scenario module
+passes the first rolling origin's training period for Kaggle).
 
 Errors
 ------

@@ -15,6 +15,7 @@ parameter                      config default                         used by
 (service names)                ``service_names``                      column order
 (slot length)                  ``geant_slot_seconds``                 Mbit/s -> Mb per slot
 (training period)              ``train_fraction``                     :func:`training_slots`
+                                                                      (unless ``fit_slots=``)
 =============================  =====================================  ===========================
 
 The loaders below the rule read the format assumptions of their files themselves:
@@ -221,7 +222,8 @@ _DEFAULT = object()
 
 def service_arrivals(dataset: str, *, mean_arrival: float | None = None, data_dir=None,
                      cap_median_multiple=_DEFAULT, progress: bool = False,
-                     sources: Sequence[Sequence[str]] | None = None) -> pd.DataFrame:
+                     sources: Sequence[Sequence[str]] | None = None,
+                     fit_slots: int | None = None) -> pd.DataFrame:
     """Per-service arrival series ``D_k(t)`` (paper §III-B; the bound ``d_k <= D_k`` of eq. (1)).
 
     Derivation rule (the paper does not give one; defaults in :mod:`splitalloc.config`):
@@ -238,8 +240,11 @@ def service_arrivals(dataset: str, *, mean_arrival: float | None = None, data_di
       (``kaggle_service_workstations``); 92 daily slots. Days without any row would be zero
       flows (there are none in the file); they are filled with 0 and counted in ``attrs``.
 
-    Every statistic below is fitted on the training period only (the first
-    :func:`training_slots` slots; ``attrs["fit_slots"]``), see :func:`preprocess`.
+    Every statistic below is fitted on the training period only, see :func:`preprocess`: the
+    first ``fit_slots`` slots (default :func:`training_slots` of the series, the training period
+    of the chronological split; a rolling-origin evaluation passes the first origin's training
+    period, :func:`splitalloc.scenario.arrival_fit_slots`, so that the cap and the scale stay
+    frozen across origins); ``attrs["fit_slots"]`` records it.
 
     Bursts beyond ``cap_median_multiple`` x the training period's median (default: config
     ``arrival_cap_median_multiple``; ``None`` disables) are capped at that level first; only two
@@ -296,7 +301,15 @@ def service_arrivals(dataset: str, *, mean_arrival: float | None = None, data_di
                 "(kaggle_service_workstations); rescaled to training-period mean mean_arrival "
                 "(fixed volume per flow)")
     raw = raw.astype(np.float64)
-    train_end = training_slots(len(raw), train_fraction)
+    if fit_slots is None:
+        train_end = training_slots(len(raw), train_fraction)
+    elif isinstance(fit_slots, bool) or not isinstance(fit_slots, numbers.Integral):
+        raise ValueError(f"fit_slots must be an integer number of leading slots, got {fit_slots!r}")
+    else:
+        train_end = int(fit_slots)
+        if not 1 <= train_end <= len(raw):
+            raise ValueError(f"fit_slots must be in 1..{len(raw)} (the {dataset!r} series has {len(raw)} "
+                             f"slots), got {fit_slots!r}")
     out, scale, capped = preprocess(raw, cap_median_multiple=cap_median_multiple, mean_arrival=mean_arrival,
                                     train_end=train_end)
     values = out.to_numpy()

@@ -28,7 +28,8 @@ import pandas as pd
 from .. import config
 from ..frameworks import registry
 from ..frameworks.settings import TrainSettings
-from ..scenario import check_data_kind, make_scenario, real_series_length
+from ..scenario import (check_data_kind, evaluation_scenarios, evaluation_windows, real_series_length,
+                        uses_rolling_origin)
 from .names import RUN_COLUMNS, SPEC_COLUMNS
 from .scales import ExperimentScale, check_M, check_dataset, check_sigma
 
@@ -154,15 +155,13 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
 
     Checks: known dataset and data kind, known framework, ``Sigma >= 0`` (eq. 15),
     ``M > 0`` (eq. 14), and that the window ``L`` of the spec's training settings (which
-    check their own values) fits in the training part of the series (chronological
-    train/validation/test split from config).
+    check their own values) fits in the training part of the series (the shortest training
+    period of its evaluation windows, :func:`splitalloc.scenario.evaluation_windows`).
     ``lengths=False`` skips that last check (it loads the series).
     """
-    from ..models import split_bounds
-
     known = tuple(frameworks) if frameworks is not None else registry.FRAMEWORKS
     length = series_length or (lambda s: s.n_slots if s.data == "synthetic" else _real_length(s.dataset))
-    train_frac, val_frac = _split_fractions()
+    train_frac, _ = _split_fractions()
     checked_len: dict[tuple, int] = {}
     for s in specs:
         where = f"run {s.framework!r} on {s.dataset!r} (seed {s.seed})"
@@ -185,14 +184,16 @@ def validate_specs(specs: Iterable[RunSpec], *, frameworks: Sequence[str] | None
             checked_len[lkey] = int(length(s))
         n = checked_len[lkey]
         try:
-            n_train, _ = split_bounds(n, train_frac, val_frac)
+            n_train = min(w[0] for w in evaluation_windows(s.dataset, n, s.data))
         except ValueError as err:
             raise ValueError(f"{where}: the {s.data} {s.dataset!r} series: {err}") from None
         window = s.training.window
         if window > n_train - 2:  # at least two training samples (frameworks.check_framework)
+            how = ("at its first rolling origin" if uses_rolling_origin(s.dataset, s.data)
+                   else f"at train_fraction={train_frac}")
             raise ValueError(
                 f"{where}: window L={window} slots is too long for the {s.data} {s.dataset!r} series "
-                f"({n} slots, {n_train} for training at train_fraction={train_frac}); "
+                f"({n} slots, {n_train} for training {how}); "
                 f"use a window <= {n_train - 2}")
 
 
@@ -216,22 +217,38 @@ def capacity_table(scenario, C_hat, B_hat) -> pd.DataFrame:
 def run_one(spec: RunSpec) -> pd.DataFrame:
     """The real run: build the scenario (arrivals of kind ``spec.data``, network draw eq. (13)
     at ``M``, ``Sigma``, the deployment the framework runs on), train and evaluate
-    ``spec.framework`` on it with ``spec.training``. Returns one row per test slot x service
-    with ``time, service, D_true, D_pred, d, served`` and the service's unit revenue ``p``
-    (eq. 4c).
+    ``spec.framework`` on it with ``spec.training``, on every evaluation window of the series
+    (:func:`splitalloc.scenario.evaluation_scenarios`: one chronological split on GEANT; on
+    Kaggle one window per rolling origin, each trained from scratch with
+    ``torch.manual_seed(spec.seed)`` on the same network draw). Returns one row per scored
+    slot x service, in time order, with ``time, service, D_true, D_pred, d, served`` and the
+    service's unit revenue ``p`` (eq. 4c); a rolling-origin run adds ``origin`` (the first
+    scored slot of the window that scored the row). Learned capacity estimates are those of
+    the last window (trained on the most data).
     """
+    import torch
+
     from ..frameworks.run import run_framework
 
-    scenario = make_scenario(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma, data=spec.data,
-                             n_slots=spec.n_slots, information=spec.information,
-                             splitting=not registry.framework(spec.framework).non_splitting)
-    out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.training, progress=False)
-    p = np.asarray(scenario.problem.p, dtype=float)
-    services = list(scenario.deployment.services)
-    caps = (capacity_table(scenario, out.attrs["C_hat"], out.attrs["B_hat"])
-            if "C_hat" in out.attrs and "B_hat" in out.attrs else None)
-    out = out.copy()
-    out["p"] = out["service"].map(dict(zip(services, p)))
+    scenarios = evaluation_scenarios(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma, data=spec.data,
+                                     n_slots=spec.n_slots, information=spec.information,
+                                     splitting=not registry.framework(spec.framework).non_splitting)
+    rolling = uses_rolling_origin(spec.dataset, spec.data)
+    frames, caps = [], None
+    for scenario in scenarios:
+        torch.manual_seed(spec.seed)   # each window's training independent of the others' order
+        out = run_framework(spec.framework, scenario, seed=spec.seed, settings=spec.training, progress=False)
+        p = np.asarray(scenario.problem.p, dtype=float)
+        services = list(scenario.deployment.services)
+        caps = (capacity_table(scenario, out.attrs["C_hat"], out.attrs["B_hat"])
+                if "C_hat" in out.attrs and "B_hat" in out.attrs else None)
+        out = out.copy()
+        out["p"] = out["service"].map(dict(zip(services, p)))
+        if rolling:
+            out["origin"] = scenario.val_end
+        out.attrs = {}
+        frames.append(out)
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     out.attrs = {"capacities": caps} if caps is not None else {}
     return out
 
@@ -409,11 +426,27 @@ def _run_pool(todo, run_fn, workers, done) -> None:
     # torch resets its intra-op thread pool in forked children. $SPLITALLOC_MP_START overrides.
     method = os.environ.get("SPLITALLOC_MP_START") or (
         "fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context(method),
+    groups: dict[tuple, list[RunSpec]] = {}
+    for s in todo:
+        groups.setdefault(_affinity(s), []).append(s)
+    with ProcessPoolExecutor(max_workers=min(n, len(groups)), mp_context=mp.get_context(method),
                              initializer=_worker_init) as pool:
-        futures = {pool.submit(_execute, run_fn, s): s for s in todo}
+        futures = [pool.submit(_execute_group, run_fn, g) for g in groups.values()]
         for fut in as_completed(futures):
-            done(futures[fut], fut.result())
+            for spec, result in fut.result():
+                done(spec, result)
+
+
+def _affinity(spec: RunSpec) -> tuple:
+    """Runs that share a trained two-stage forecaster (it does not depend on ``M``, ``Sigma``,
+    :mod:`splitalloc.frameworks.training`'s predictor cache) go to one worker, one after the
+    other: a Kaggle run trains at every rolling origin, so re-training the same forecasters in
+    another worker would cost most of a sweep. Numbers do not depend on it."""
+    return (spec.dataset, spec.data, spec.n_slots, spec.seed, spec.framework, spec.information, spec.training)
+
+
+def _execute_group(run_fn, specs: list[RunSpec]) -> list[tuple[RunSpec, tuple]]:
+    return [(s, _execute(run_fn, s)) for s in specs]
 
 
 def _run_dask(todo, run_fn, scheduler, done) -> None:

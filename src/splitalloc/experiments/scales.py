@@ -135,7 +135,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
     return {"quick": quick, "paper": paper}
 
 
-#: The two named scales: ``quick`` (3 seeds, < 4 min on 2 cores) and ``paper`` (all figures, 10 seeds).
+#: The two named scales: ``quick`` (3 seeds, <= 4 min on 2 cores) and ``paper`` (all figures, ``n_seeds`` seeds: 10).
 SCALES: dict[str, ExperimentScale] = _make_scales()
 
 

@@ -115,3 +115,82 @@ def fig7_table(df: pd.DataFrame) -> pd.DataFrame:
             out.loc[i, ["mean_accuracy_pct", "ci95_low", "ci95_high"]] = 100 * (1 + np.array([m, lo, hi]))
             out.loc[i, "ci_method"] = BOOTSTRAP_NOTE
     return out
+
+
+def kaggle_spike_days(data_dir=None) -> list[pd.Timestamp]:
+    """The Kaggle days whose raw flow count the arrivals' cap touched (config
+    ``arrival_cap_median_multiple``; ``attrs["capped_slots"]`` of the real series): the spike days
+    (VGG16 block, 2006-09-17/18)."""
+    from ..scenario import scenario_arrivals
+
+    capped = scenario_arrivals("kaggle", data_dir=data_dir).attrs.get("capped_slots", {})
+    return sorted({pd.Timestamp(t) for days in capped.values() for t in days})
+
+
+def origin_report(df: pd.DataFrame, *, better: str = "objective-driven", worse: str = "two-stage-lstm",
+                  spike_days=None, dataset: str = "kaggle", data_dir=None) -> pd.DataFrame:
+    """How the rolling origin's windows, the level shift and the spike days move Fig. 10's result.
+
+    ``df``: per-slot rows of the real series (:func:`fig10_kaggle`; columns ``data, framework,
+    seed, time, served``; one operating point). One row per evaluation window of ``dataset``
+    (:func:`splitalloc.scenario.evaluation_windows`: Kaggle's rolling origins), then ``all``
+    (every scored day) and ``all without spike days`` (:func:`kaggle_spike_days` unless
+    ``spike_days`` is given). Columns: ``scope``, ``origin`` (the window's first scored slot),
+    ``first_day``, ``last_day``, ``n_days``, ``n_spike_days``, the utility of each framework
+    (% of the offline optimum's served traffic over the scope's days, mean over seeds, one
+    column per framework), ``offline_admitted_pct`` (offline served / arrivals, %), and the
+    paired gain ``better - worse`` in utility points: ``gain_pp`` (mean over seeds),
+    ``gain_ci95_low``, ``gain_ci95_high`` (Student t over seeds), ``n_seeds``.
+    """
+    from ..scenario import evaluation_windows, scenario_arrivals
+
+    need = {"data", "framework", "seed", "time", "served", "D_true"}
+    missing = sorted(need - set(df.columns))
+    if missing:
+        raise ValueError(f"origin_report: the frame lacks columns {missing}")
+    real = df[df["data"] == "real"].copy()
+    for col in ("M", "Sigma"):
+        if col in real.columns and real[col].nunique() > 1:
+            raise ValueError(f"origin_report: one operating point expected, got several {col} values")
+    frameworks = list(dict.fromkeys(real["framework"]))
+    for name in ("offline", better, worse):
+        if name not in frameworks:
+            raise ValueError(f"origin_report: no {name!r} rows in the frame (frameworks: {frameworks})")
+    real["time"] = pd.to_datetime(real["time"])
+    index = scenario_arrivals(dataset, data_dir=data_dir).index
+    spikes = set(pd.to_datetime(list(kaggle_spike_days(data_dir) if spike_days is None else spike_days)))
+    scopes = [(f"origin {v}", v, index[v:e]) for _, v, e in evaluation_windows(dataset, len(index))]
+    scored = index[scopes[0][1]:]
+    scopes += [("all", np.nan, scored), ("all without spike days", np.nan, scored[~scored.isin(spikes)])]
+    per_seed = real.groupby(["framework", "seed", "time"])[["served", "D_true"]].sum()
+    rows = []
+    for scope, origin, days in scopes:
+        t = per_seed[per_seed.index.get_level_values("time").isin(days)].groupby(["framework", "seed"]).sum()
+        off = t.loc["offline"]
+        util = 100 * t["served"].div(off["served"], level="seed")
+        gain = (util.loc[better] - util.loc[worse]).dropna()
+        g = summarize_with_ci(pd.DataFrame({"k": 0, "gain": gain}), ["k"], "gain").iloc[0]
+        rows.append({"scope": scope, "origin": origin, "first_day": days.min().date(), "last_day": days.max().date(),
+                     "n_days": len(days), "n_spike_days": int(days.isin(spikes).sum()),
+                     **{fw: float(util.loc[fw].mean()) for fw in frameworks},
+                     "offline_admitted_pct": float(100 * (off["served"] / off["D_true"]).mean()),
+                     "gain_pp": float(g["mean"]), "gain_ci95_low": float(g["ci95_low"]),
+                     "gain_ci95_high": float(g["ci95_high"]), "n_seeds": int(g["n"])})
+    return pd.DataFrame(rows)
+
+
+def evaluation_window_table(datasets=("geant", "kaggle"), data_dir=None) -> pd.DataFrame:
+    """The evaluation windows of each dataset's real series (:func:`splitalloc.scenario.evaluation_windows`,
+    computed from config): one row per window with ``dataset``, ``window`` (1-based),
+    ``train`` / ``validation`` / ``test`` as half-open slot ranges ``[a, b)``, the test period's
+    ``first_day`` and ``last_day``, and ``n_test`` (scored slots)."""
+    from ..scenario import evaluation_windows, scenario_arrivals
+
+    rows = []
+    for ds in datasets:
+        index = scenario_arrivals(ds, data_dir=data_dir).index
+        for i, (t, v, e) in enumerate(evaluation_windows(ds, len(index)), start=1):
+            rows.append({"dataset": ds, "window": i, "train": f"[0, {t})", "validation": f"[{t}, {v})",
+                         "test": f"[{v}, {e})", "first_day": str(index[v]), "last_day": str(index[e - 1]),
+                         "n_test": e - v})
+    return pd.DataFrame(rows)
