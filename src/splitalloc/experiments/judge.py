@@ -553,6 +553,9 @@ def judge(summaries: pd.DataFrame, *, paper: pd.DataFrame, sigma0: float, M0=Non
                         if _has(fk, od, base) and _has(fg, od, base):
                             fk, fg = fk[fk["framework"].isin([od, base])], fg[fg["framework"].isin([od, base])]
                             common = sorted(set(sigmas(fk)) & set(sigmas(fg)))
+                            # both datasets' gains over the same Sigma points (the paper's too)
+                            fk = fk[fk["Sigma"].astype(float).isin(common)]
+                            fg = fg[fg["Sigma"].astype(float).isin(common)]
                             eff = paper_effect(paper, 5, baseline=base, sigmas=common)
                             iv = ivl(dataset_gap(fk, fg, od=od, baseline=base), f"claim 5, {ds}, vs {base}")
                         rows.append(_row(5, ds, base, "", iv, eff, "above", "pp",

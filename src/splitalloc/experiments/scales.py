@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import config
 from ..frameworks.settings import TrainSettings
+from ..scenario import uses_rolling_origin
 from .names import ALL_DATASETS, DATASETS, PAPER_FRAMEWORKS
 
 
@@ -68,10 +69,19 @@ class ExperimentScale:
     synthetic_slots: int | None = None
     synthetic_frameworks: tuple[str, ...] = PAPER_FRAMEWORKS
     skipped_frameworks: tuple[str, ...] = ()
+    rolling_origin_sigma_sweep: tuple[float, ...] | None = None
 
     def frameworks(self, names) -> tuple[str, ...]:
         """``names`` without the frameworks this scale skips (``skipped_frameworks``)."""
         return tuple(f for f in names if f not in self.skipped_frameworks)
+
+    def sigmas(self, dataset: str) -> tuple[float, ...]:
+        """The Sigma sweep (eq. 15) on ``dataset``'s real series: ``rolling_origin_sigma_sweep``
+        on a dataset scored by rolling origin (Kaggle: every run retrains at 8 origins, see config
+        ``paper_rolling_origin_sigma_sweep``) when the scale sets one, else ``sigma_sweep``."""
+        if self.rolling_origin_sigma_sweep is not None and uses_rolling_origin(dataset):
+            return self.rolling_origin_sigma_sweep
+        return self.sigma_sweep
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -79,7 +89,7 @@ class ExperimentScale:
         if not isinstance(self.training, TrainSettings):
             raise ValueError(f"ExperimentScale {self.name!r}: training must be a TrainSettings, "
                              f"got {type(self.training).__name__}")
-        for s in (*self.sigma_sweep, self.default_Sigma):
+        for s in (*self.sigma_sweep, *(self.rolling_origin_sigma_sweep or ()), self.default_Sigma):
             check_sigma(s, f"ExperimentScale {self.name!r}")
         for m in (*self.M_sweep, self.default_M):
             check_M(m, f"ExperimentScale {self.name!r}")
@@ -130,6 +140,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
         sigma_sweep=sig,
         M_sweep=msw,
         synthetic_slots=int(config.value("synthetic_slots")),
+        rolling_origin_sigma_sweep=tuple(float(s) for s in config.value("paper_rolling_origin_sigma_sweep")),
         **common,
     )
     return {"quick": quick, "paper": paper}
