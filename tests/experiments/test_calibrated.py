@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from splitalloc import experiments as ex
-from splitalloc.experiments import calibration as cal
+from splitalloc.experiments import calibrated, calibration as cal
 
 from experiment_fakes import TINY, fake_evaluate, fake_forecasts
 
@@ -113,5 +113,5 @@ def test_a_calibrated_parameter_must_name_its_targets():
 def test_claim_1_is_fitted_because_fig5s_bar_is_a_target():
     from splitalloc.experiments import judge
 
-    assert cal.fitted_claims() == {1: "fig5:TOTEM:non-splitting"}
+    assert calibrated.fitted_claims() == {1: "fig5:TOTEM:non-splitting"}
     assert judge.FITTED == "fitted, not tested"

@@ -29,7 +29,7 @@ def test_runspec_key_changes_with_code_and_run_parameters(monkeypatch):
 
     a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0)
     k0 = a.key()
-    monkeypatch.setattr(ex.runs, "_code_fingerprint", lambda: "other code")
+    monkeypatch.setattr(ex.runs, "code_fingerprint", lambda: "other code")
     k_code = a.key()
     monkeypatch.undo()
     mu = config.PARAMETERS["mu_C"]
@@ -188,21 +188,21 @@ def test_run_cache_key_hashes_every_file_of_a_package(tmp_path, monkeypatch):
     from pathlib import Path
 
     root = Path(fw_pkg.__file__).parent
-    files = ex.runs._source_files("frameworks")
+    files = ex.runs.source_files("frameworks")
     assert [name for name, _ in files] == sorted(f"frameworks/{p.relative_to(root).as_posix()}"
                                                  for p in root.rglob("*.py"))
     assert {"frameworks/registry.py", "frameworks/objective_driven.py"} <= {n for n, _ in files}
-    assert ex.runs._source_files("scenario")[0][1].name == "scenario.py"
-    before = ex.runs._code_fingerprint()
+    assert ex.runs.source_files("scenario")[0][1].name == "scenario.py"
+    before = ex.runs.code_fingerprint()
     changed = tmp_path / "registry.py"
     changed.write_text(Path(root / "registry.py").read_text() + "\n# changed\n")
-    real = ex.runs._source_files
-    monkeypatch.setattr(ex.runs, "_source_files", lambda mod: [
+    real = ex.runs.source_files
+    monkeypatch.setattr(ex.runs, "source_files", lambda mod: [
         (n, changed if n == "frameworks/registry.py" else p) for n, p in real(mod)])
-    ex.runs._code_fingerprint.cache_clear()
+    ex.runs.code_fingerprint.cache_clear()
     try:
-        assert ex.runs._code_fingerprint() != before
+        assert ex.runs.code_fingerprint() != before
     finally:
         monkeypatch.undo()
-        ex.runs._code_fingerprint.cache_clear()
-    assert ex.runs._code_fingerprint() == before
+        ex.runs.code_fingerprint.cache_clear()
+    assert ex.runs.code_fingerprint() == before

@@ -66,7 +66,7 @@ from .paper import compare_with_paper, paper_numbers
 from .capacities import capacity_estimates, capacity_summary
 from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_changes
 from .regime import admitted_fractions, admitted_summary
-from . import calibration
+from . import calibrated, calibration
 from .runs import run_capacities
 
 __all__ = [

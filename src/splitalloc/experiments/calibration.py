@@ -38,6 +38,9 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from . import forecasts, sensitivity
+from .forecasts import BASELINES, Forecast, forecast_key, load_forecasts, two_stage_forecast  # noqa: F401
+from .sensitivity import morris  # noqa: F401
 
 #: Σ (eq. 15) at which Figs. 5, 6 and 10 are taken: an **assumption** (the paper states no default;
 #: 30 is the middle of Table 4's sweep).
@@ -46,7 +49,6 @@ DEFAULT_SIGMA = 30.0
 FIG8_M = 120.0
 #: The paper's Fig. 6 means of the two-stage baselines (Mb/slot, §V-C): the closed-form demand scale.
 FIG6_MEANS = {"two-stage-lstm": 261.48, "two-stage-bilstm": 256.61}
-BASELINES = {"two-stage-lstm": "LSTM", "two-stage-bilstm": "Bi-LSTM"}
 DATASET_LABELS = {"geant": "TOTEM", "kaggle": "Kaggle"}
 #: Stated model discrepancy δ: 2 percentage points on a utility, 3 % of the paper's value on a mean
 #: throughput (our test periods are the real series' 20 %, the paper's 700 slots; our own choices of
@@ -278,96 +280,6 @@ def heldout_targets(path=None) -> pd.DataFrame:
     return pd.DataFrame(rows).assign(value=lambda d: d["value"].astype(float))
 
 
-# --------------------------------------------------------------------------- forecast cache
-@dataclass(frozen=True)
-class Forecast:
-    """One two-stage forecaster's test-period forecast in standardised units ``z`` (n, K), with the
-    training statistics ``mean``/``std`` and the true test arrivals ``D_true`` at the reference mean
-    arrival. :meth:`D_pred` maps back exactly as :func:`splitalloc.frameworks.training.predict`."""
-
-    dataset: str
-    seed: int
-    framework: str
-    z: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    D_true: np.ndarray
-
-    def D_pred(self, factor: float = 1.0) -> np.ndarray:
-        import torch
-
-        pred = torch.clamp(torch.as_tensor(self.mean) + torch.as_tensor(self.std) * torch.as_tensor(self.z),
-                           min=0.0).numpy()
-        return pred if factor == 1.0 else factor * pred
-
-
-def _fingerprint() -> str:
-    from .runs import _config_fingerprint, _source_files
-
-    h = hashlib.sha256(_config_fingerprint().encode())
-    for mod in ("data", "models", "frameworks", "scenario"):
-        for name, path in _source_files(mod):
-            h.update(name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def forecast_key(dataset: str, seed: int, framework: str, settings) -> str:
-    import dataclasses
-
-    payload = json.dumps({"dataset": dataset, "seed": int(seed), "framework": framework,
-                          "settings": dataclasses.astuple(settings), "code": _fingerprint()}, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
-
-
-def two_stage_forecast(dataset: str, seed: int, framework: str, *, settings, cache_dir=None,
-                       data_dir=None) -> Forecast:
-    """Train (or read from ``cache_dir``) the two-stage forecaster ``framework`` on ``dataset``'s real
-    series for ``seed`` through the normal run path (:func:`~splitalloc.frameworks.training.train_predictor`
-    on the default scenario; the forecaster never sees the network)."""
-    if framework not in BASELINES:
-        raise ValueError(f"framework {framework!r} is not a two-stage baseline; expected one of {list(BASELINES)}")
-    path = None
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"forecast-{forecast_key(dataset, seed, framework, settings)}.npz"
-        if path.exists():
-            with np.load(path) as f:
-                return Forecast(dataset, int(seed), framework, f["z"], f["mean"], f["std"], f["D_true"])
-    import torch
-
-    from ..frameworks.training import prepare_data, train_predictor
-    from ..scenario import make_scenario
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        scenario = make_scenario(dataset, seed=int(seed), data_dir=data_dir)
-        data = prepare_data(scenario, settings)
-        model, _ = train_predictor(scenario, data, settings, int(seed),
-                                   bidirectional=framework == "two-stage-bilstm")
-        model.eval()
-        with torch.no_grad():
-            z = model(data.X["test"]).double().numpy()
-        model.train()
-    finally:
-        torch.set_num_threads(threads)
-    fc = Forecast(dataset, int(seed), framework, z, data.mean, data.std, data.Y["test"])
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, z=z, mean=data.mean, std=data.std, D_true=data.Y["test"])
-        tmp.replace(path)   # atomic: a reader never sees half a file
-    return fc
-
-
-def load_forecasts(seeds: Sequence[int], *, settings, datasets=("geant", "kaggle"), cache_dir=None,
-                   data_dir=None) -> dict:
-    """``{(dataset, seed, framework): Forecast}`` for both two-stage baselines."""
-    return {(ds, int(s), fw): two_stage_forecast(ds, s, fw, settings=settings, cache_dir=cache_dir,
-                                                 data_dir=data_dir)
-            for ds in datasets for s in seeds for fw in BASELINES}
-
-
 # ---------------------------------------------------------------------------- one candidate
 @functools.lru_cache(maxsize=4)
 def _topology(data_dir):
@@ -552,33 +464,6 @@ def _simplex(x0: np.ndarray, step: float = 0.15) -> np.ndarray:
     return np.array(pts)
 
 
-# ------------------------------------------------------------------------------- sensitivity
-def morris(space: CalibrationSpace, f: Callable[[dict], float], *, r: int = 4, levels: int = 4,
-           seed: int = 0) -> pd.DataFrame:
-    """Morris elementary-effects screening (Morris 1991; Campolongo et al. 2007's mu*) of ``f`` over the
-    free groups, in unit-cube coordinates: ``r`` one-at-a-time trajectories on a ``levels`` grid with
-    step ``levels / (2 (levels - 1))``; per group ``mu_star`` (mean |effect|: how much the fit
-    depends on it) and ``sigma`` (spread: interactions / non-linearity). ``r (d + 1)`` calls of ``f``."""
-    rng = np.random.default_rng(seed)
-    d = len(space.free)
-    step = levels / (2 * (levels - 1))
-    grid = np.arange(levels) / (levels - 1)
-    effects = [[] for _ in range(d)]
-    for _ in range(r):
-        x = rng.choice(grid[grid + step <= 1 + 1e-12], size=d)
-        y = f(space.from_unit(x))
-        for i in rng.permutation(d):
-            x2 = x.copy()
-            x2[i] += step
-            y2 = f(space.from_unit(x2))
-            effects[i].append((y2 - y) / step)
-            x, y = x2, y2
-    e = [np.asarray(v) for v in effects]
-    return pd.DataFrame({"group": [g.name for g in space.free], "mu_star": [np.abs(v).mean() for v in e],
-                         "mu": [v.mean() for v in e], "sigma": [v.std(ddof=1) if v.size > 1 else 0.0 for v in e]}
-                        ).sort_values("mu_star", ascending=False, ignore_index=True)
-
-
 # ------------------------------------------------------------------------------ the artefact
 #: The calibration design of each named scale. Quick: a FIXED design (today's point and 16 scrambled
 #: Sobol points, no Nelder-Mead: an optimiser's path can diverge between CPU kernels), Σ ∈ {0, 30, 60};
@@ -615,8 +500,9 @@ def _table_key(scale, seeds, design: dict) -> str:
 
     h = hashlib.sha256(json.dumps({"seeds": [int(s) for s in seeds], "design": design,
                                    "training": dataclasses.astuple(scale.training),
-                                   "forecasts": _fingerprint()}, default=str).encode())
-    h.update(Path(__file__).read_bytes())
+                                   "forecasts": forecasts.forecast_fingerprint()}, default=str).encode())
+    for module_file in (__file__, forecasts.__file__, sensitivity.__file__):
+        h.update(Path(module_file).read_bytes())
     h.update(resources.files("splitalloc").joinpath("paper_numbers.csv").read_bytes())
     for mod in ("evaluate", "network", "problem", "profiles"):
         h.update(resources.files("splitalloc").joinpath(f"{mod}.py").read_bytes())
@@ -699,43 +585,3 @@ def best_fit_record(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{"name": p.name, "today": g.default, "value": p.value, "unit": p.unit, "group": p.group,
                           "source": p.source, "provenance": p.provenance}
                          for p, g in zip(best_fit_parameters(table), GROUPS)])
-
-
-# ------------------------------------------------------------------------------ held-out table
-HELDOUT_ENVIRONMENT = "independent"
-
-
-def heldout_table(comparison: pd.DataFrame, calibration: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every held-out paper number (:func:`heldout_targets`) with ours (the comparison's per-seed mean and
-    t interval over seeds), the prediction error (ours - paper) and the environment ours come from:
-    ``independent`` (today's) unless the best fit is in the calibrated set (then the headline would be
-    ``paper-calibrated``; not wired yet, so ``independent`` is kept and the column says so)."""
-    held = heldout_targets()
-    keys = ["artefact", "dataset", "framework", "setting", "metric"]
-    cols = ["mean", "ci95_low", "ci95_high", "n", "ci_method", "comparable", "note"]
-    comp = comparison[comparison.get("data", pd.Series("real", index=comparison.index)) == "real"] if len(comparison) else comparison
-    comp = comp.drop_duplicates(keys)[keys + [c for c in cols if c in comp.columns]] if len(comp) else pd.DataFrame(columns=keys + cols)
-    comp = comp.astype({k: str for k in keys})
-    out = held[keys + ["value", "unit", "where_in_paper"]].rename(columns={"value": "paper"}).merge(comp, on=keys, how="left")
-    out = out.rename(columns={"mean": "ours", "ci95_low": "ci_low", "ci95_high": "ci_high", "n": "n_seeds"})
-    out["error"] = out["ours"] - out["paper"]
-    out["relative_error"] = out["error"] / out["paper"].abs()
-    in_set_best = bool(calibration is not None and len(calibration) and best_fit(calibration)["in_set"])
-    out["environment"] = HELDOUT_ENVIRONMENT
-    out["environment_note"] = ("the best fit is in the calibrated set, but the run path does not take it yet"
-                               if in_set_best else "the best fit is not in the calibrated set: the headline "
-                               "stays today's environment")
-    out["computed"] = out["ours"].notna()
-    out["ci_method"] = out["ci_method"].fillna("")
-    out["comparable"] = out["comparable"].fillna(False).astype(bool)
-    out["note"] = out["note"].fillna("not computed: no run of ours matches this number")
-    return out
-
-
-def fitted_claims(path=None) -> dict[int, str]:
-    """The claims whose paper numbers are calibration targets, with the target: on a calibrated
-    environment their verdict is :data:`splitalloc.experiments.judge.FITTED` ("fitted, not tested").
-    Claim 1 (splitting vs non-splitting) when Fig. 5's non-splitting bar is a target. On today's
-    (``independent``) environment the calibration chose nothing, so the judge's verdicts stand."""
-    t = set(targets(path)["target"])
-    return {1: "fig5:TOTEM:non-splitting"} if "fig5:TOTEM:non-splitting" in t else {}

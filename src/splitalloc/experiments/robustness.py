@@ -150,7 +150,8 @@ def _side_specs(sc, cell, seeds, dataset, data, with_non_splitting) -> list[RunS
     specs = []
     for sg in (sigma_points(sc) if full_cell(sc, cell) else (sig0,)):
         for s in seeds:
-            for f in ("offline", cell.od, cell.baseline):
+            # the scale may skip a framework on a rolling-origin dataset (quick: the chaotic variants)
+            for f in sc.frameworks(("offline", cell.od, cell.baseline), dataset if data == "real" else None):
                 specs.append(_spec(sc, cell, dataset=dataset, data=data, framework=f, seed=s, Sigma=sg))
             if with_non_splitting and sg == sig0:
                 specs.append(_spec(sc, cell, dataset=dataset, data=data, framework="non-splitting",

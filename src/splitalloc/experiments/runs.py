@@ -79,8 +79,8 @@ class RunSpec:
         :mod:`splitalloc.config` in :data:`RUN_PARAMETER_GROUPS`, the source code of the
         modules a run executes (:data:`RUN_MODULES`) and the cache version: the run's cache
         file name. A changed parameter or changed code therefore never reuses a stale run."""
-        payload = json.dumps({**self.as_dict(), "_config": _config_fingerprint(),
-                              "_code": _code_fingerprint(), "_v": CACHE_VERSION, "_salt": salt},
+        payload = json.dumps({**self.as_dict(), "_config": config_fingerprint(),
+                              "_code": code_fingerprint(), "_v": CACHE_VERSION, "_salt": salt},
                              sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
@@ -96,7 +96,7 @@ RUN_MODULES = ("data", "synthetic", "profiles", "network", "problem", "scenario"
                "models", "frameworks", "evaluate")
 
 
-def _source_files(module: str) -> list[tuple[str, Path]]:
+def source_files(module: str) -> list[tuple[str, Path]]:
     """``(name, path)`` of the source of ``splitalloc.<module>``: the module's file, or every
     ``.py`` file of the package, sorted by their path relative to it."""
     spec = importlib.util.find_spec(f"splitalloc.{module}")
@@ -109,12 +109,12 @@ def _source_files(module: str) -> list[tuple[str, Path]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """sha256 of every source file of :data:`RUN_MODULES`, each with its name."""
     h = hashlib.sha256()
     for mod in RUN_MODULES:
         h.update(mod.encode())
-        for name, path in _source_files(mod):
+        for name, path in source_files(mod):
             h.update(name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -124,7 +124,7 @@ def _code_fingerprint() -> str:
 RUN_PARAMETER_GROUPS = ("data", "network", "revenue", "training")
 
 
-def _config_fingerprint() -> str:
+def config_fingerprint() -> str:
     items = {name: repr(p.value) for name, p in sorted(config.PARAMETERS.items())
              if p.group in RUN_PARAMETER_GROUPS}
     return hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()[:16]

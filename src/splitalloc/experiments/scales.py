@@ -70,10 +70,15 @@ class ExperimentScale:
     synthetic_frameworks: tuple[str, ...] = PAPER_FRAMEWORKS
     skipped_frameworks: tuple[str, ...] = ()
     rolling_origin_sigma_sweep: tuple[float, ...] | None = None
+    skipped_on_rolling_origin: tuple[str, ...] = ()
 
-    def frameworks(self, names) -> tuple[str, ...]:
-        """``names`` without the frameworks this scale skips (``skipped_frameworks``)."""
-        return tuple(f for f in names if f not in self.skipped_frameworks)
+    def frameworks(self, names, dataset: str | None = None) -> tuple[str, ...]:
+        """``names`` without the frameworks this scale skips (``skipped_frameworks``), and on a
+        dataset scored by rolling origin also without ``skipped_on_rolling_origin``."""
+        skip = set(self.skipped_frameworks)
+        if dataset is not None and uses_rolling_origin(dataset):
+            skip |= set(self.skipped_on_rolling_origin)
+        return tuple(f for f in names if f not in skip)
 
     def sigmas(self, dataset: str) -> tuple[float, ...]:
         """The Sigma sweep (eq. 15) on ``dataset``'s real series: ``rolling_origin_sigma_sweep``
@@ -131,6 +136,7 @@ def _make_scales() -> dict[str, ExperimentScale]:
         sigma_sweep=tuple(float(s) for s in config.value("quick_sigma_sweep")),
         M_sweep=tuple(float(m) for m in config.value("quick_M_sweep")),
         skipped_frameworks=tuple(config.value("quick_skipped_frameworks")),
+        skipped_on_rolling_origin=tuple(config.value("quick_skipped_on_rolling_origin")),
         **common,
     )
     paper = ExperimentScale(

@@ -27,7 +27,7 @@ def _fig9_work(sc, seeds):
 def _table4_work(sc, seeds):
     return [make_spec(sc, dataset=ds, framework=f, seed=s, Sigma=sg)
             for ds in sc.datasets for sg in sc.sigmas(ds) for s in seeds
-            for f in sc.frameworks((*ALL_SPLITTING_FRAMEWORKS, *ABLATION_FRAMEWORKS))]
+            for f in sc.frameworks((*ALL_SPLITTING_FRAMEWORKS, *ABLATION_FRAMEWORKS), ds)]
 
 
 def _table4(ctx: Context) -> pd.DataFrame:

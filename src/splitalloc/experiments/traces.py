@@ -16,7 +16,7 @@ from .summarize import (BOOTSTRAP_NOTE, T_NOTE, block_length, moving_block_ci, p
 
 def _admitted_work(sc, seeds, dataset):
     specs = [make_spec(sc, dataset=dataset, framework=f, seed=s)
-             for s in seeds for f in sc.frameworks(ALL_SPLITTING_FRAMEWORKS)]
+             for s in seeds for f in sc.frameworks(ALL_SPLITTING_FRAMEWORKS, dataset)]
     if sc.synthetic_slots:
         specs += [make_spec(sc, dataset=dataset, framework=f, seed=s, data="synthetic")
                   for s in seeds for f in sc.synthetic_frameworks]
