@@ -60,7 +60,8 @@ from .claims import CLAIMS, claims_table
 from .artefacts import ARTEFACTS, Artefact, Context, produce, register, resolve_seeds
 from .reproduction import all_specs, reproduce   # imports the artefact modules in registry order
 from .splitting import fig5_splitting
-from .traces import fig6_admitted, fig7_prediction, fig7_table, fig10_kaggle
+from .traces import (evaluation_window_table, fig6_admitted, fig7_prediction, fig7_table, fig10_kaggle,
+                     kaggle_spike_days, origin_report)
 from .sweeps import fig8_resource, fig9_deviation, table4_utility, table4_wide
 from .paper import compare_with_paper, paper_numbers
 from .capacities import capacity_estimates, capacity_summary
@@ -78,6 +79,7 @@ __all__ = [
     "fig7_table", "paired_improvement", "per_slot_totals", "run_summary", "summaries",
     "summarize_runs", "summarize_with_ci",
     "fig5_splitting", "fig6_admitted", "fig7_prediction", "fig10_kaggle",
+    "origin_report", "kaggle_spike_days", "evaluation_window_table",
     "fig8_resource", "fig9_deviation", "table4_utility", "table4_wide",
     "compare_with_paper", "paper_numbers",
     "ARTEFACTS", "Artefact", "Context", "produce", "register", "resolve_seeds", "all_specs", "reproduce",
