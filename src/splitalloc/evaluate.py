@@ -31,6 +31,11 @@ import pandas as pd
 
 _KEYS = ("time", "service")
 
+#: All-or-nothing (``gamma = inf``): a path whose worst capacity / load ratio is within this of 1
+#: counts as not overloaded, so that an allocation that fills a resource exactly (the offline
+#: optimum does) is not zeroed by the last bit of rounding.
+ALL_OR_NOTHING_TOLERANCE = 1e-9
+
 
 def _as_2d(x, name: str, width: int | None = None) -> np.ndarray:
     a = np.asarray(x, dtype=np.float64)
@@ -130,8 +135,9 @@ def served_traffic(d, D_true, cap, dens, *, gamma: float = 1.0):
     ``gamma`` spans a family of rules that the paper leaves open: ``1`` (the default) is the
     proportional rule of the module docstring; larger values punish an over-subscribed path
     harder; ``inf`` is all-or-nothing (a service whose path has any overloaded resource serves
-    nothing that slot). ``gamma = 1`` takes the same operations as before the family existed,
-    so its numbers are bit-identical.
+    nothing that slot; a factor within :data:`ALL_OR_NOTHING_TOLERANCE` of 1 counts as 1).
+    ``gamma = 1`` takes the same operations as before the family existed, so its numbers are
+    bit-identical.
 
     ``d``, ``D_true`` (n, K) reserved and arrived traffic, ``cap`` (R,) or (n, R) true capacities
     (>= 0), ``dens`` (R, K) the densities ``[c; b]``. Works on numpy arrays and on float64 torch
@@ -140,7 +146,7 @@ def served_traffic(d, D_true, cap, dens, *, gamma: float = 1.0):
     xp = _array_namespace(d)
     factor = bottleneck_factor(reserved_load(d, dens), cap, dens)
     if gamma == math.inf:
-        factor = xp.where(factor < 1.0, 0.0 * factor, factor)
+        factor = xp.where(factor < 1.0 - ALL_OR_NOTHING_TOLERANCE, 0.0 * factor, 1.0 + 0.0 * factor)
     elif gamma != 1.0:
         factor = factor ** gamma
     return xp.minimum(d, D_true) * factor

@@ -44,7 +44,7 @@ from . import config
 from . import data as _data
 from .network import deploy_gus, deploy_non_splitting, draw_network
 from .problem import build_problem
-from .profiles import default_profiles
+from .profiles import SERVICE_NAMES, make_profile
 
 #: Datasets a scenario can be built on (the paper's GEANT week and Kaggle, and the May 2005
 #: GEANT subset).
@@ -53,6 +53,108 @@ DATASETS: tuple[str, ...] = ("geant", "geant-may", "kaggle")
 #: Kinds of arrival series: the ``real`` one, a ``synthetic`` one fitted to it, and ``permuted``:
 #: the real GEANT series with a seeded random node-to-service mapping.
 DATA_KINDS: tuple[str, ...] = ("real", "synthetic", "permuted")
+
+
+def _effective(cap, usable) -> np.ndarray:
+    cap = np.asarray(cap, dtype=np.float64)
+    ok = np.isfinite(cap) & (cap > 0)
+    if usable is not None:
+        ok &= np.asarray(usable, dtype=bool)
+    return np.where(ok, cap, 0.0)
+
+
+def _check_nonneg(name: str, val) -> float:
+    try:
+        x = float(val)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {val!r}") from None
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+    return x
+
+
+# ------------------------------------------------------------------------------ environment
+@dataclass(frozen=True)
+class Environment:
+    """The values the paper leaves open (its Table 3 is missing and its evaluation rule unstated),
+    as one record a scenario is built in. Every default is today's (config): ``Environment()`` is
+    the ``independent`` environment, chosen before any comparison; the calibration
+    (:mod:`splitalloc.experiments.calibration`) builds others from the paper's baseline numbers.
+
+    * ``compute_density_total``, ``bandwidth_density_scale``, ``n_parts``, ``compute_balance``:
+      the services' densities ``c_j^k``, ``b_j^k`` of eq. (4a) (:func:`splitalloc.profiles.make_profile`;
+      ``None``: config);
+    * ``sigma_scale_C``, ``sigma_scale_B``: the spreads of eq. (13) as multiples of the scenario's
+      ``Sigma`` (``sigma_C = sigma_scale_C * Sigma``), so ``sigma_C`` and ``sigma_B`` may differ;
+    * ``deployment_demand_ratio``: the demand GUS plans for, over config ``service_mean_arrival``
+      (``None``: config ``deployment_demand``);
+    * ``kaggle_demand_ratio``: the Kaggle series' mean arrival over the GEANT week's (its arrivals
+      and its GUS plan are scaled by it; 1: both at ``service_mean_arrival``);
+    * ``gamma``: the evaluation rule, ``served = min(d, D) f^gamma``
+      (:func:`splitalloc.evaluate.served_traffic`; 1 proportional, ``inf`` all-or-nothing).
+    """
+
+    name: str = "independent"
+    compute_density_total: float | None = None
+    bandwidth_density_scale: float | None = None
+    n_parts: int | None = None
+    compute_balance: float = 0.0
+    sigma_scale_C: float = 1.0
+    sigma_scale_B: float = 1.0
+    deployment_demand_ratio: float | None = None
+    kaggle_demand_ratio: float = 1.0
+    gamma: float = 1.0
+
+    def __post_init__(self) -> None:
+        from .evaluate import check_gamma
+        from .profiles import check_compute_balance
+
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Environment: name must be a non-empty string, got {self.name!r}")
+        for f in ("compute_density_total", "bandwidth_density_scale", "deployment_demand_ratio"):
+            v = getattr(self, f)
+            if v is not None and _check_nonneg(f"Environment.{f}", v) <= 0:
+                raise ValueError(f"Environment.{f} must be > 0, got {v!r}")
+        for f in ("sigma_scale_C", "sigma_scale_B", "kaggle_demand_ratio"):
+            object.__setattr__(self, f, _check_nonneg(f"Environment.{f}", getattr(self, f)))
+        if self.kaggle_demand_ratio <= 0:
+            raise ValueError(f"Environment.kaggle_demand_ratio must be > 0, got {self.kaggle_demand_ratio!r}")
+        if self.n_parts is not None and (isinstance(self.n_parts, bool) or int(self.n_parts) != self.n_parts
+                                         or self.n_parts < 1):
+            raise ValueError(f"Environment.n_parts must be a positive integer, got {self.n_parts!r}")
+        object.__setattr__(self, "compute_balance", check_compute_balance(self.compute_balance))
+        object.__setattr__(self, "gamma", check_gamma(self.gamma))
+
+    def demand_factor(self, dataset: str) -> float:
+        """What ``dataset``'s arrivals are scaled by: :attr:`kaggle_demand_ratio` on Kaggle, else 1."""
+        return 1.0 if dataset.startswith("geant") else self.kaggle_demand_ratio
+
+    def deployment_demand(self, dataset: str) -> float | None:
+        """The per-service demand GUS plans for on ``dataset`` (Mb/slot; ``None``: config's)."""
+        factor = self.demand_factor(dataset)
+        if self.deployment_demand_ratio is None:
+            return None if factor == 1.0 else factor * float(config.value("deployment_demand"))
+        return round_derived(self.deployment_demand_ratio * float(config.value("service_mean_arrival")) * factor)
+
+    def profiles(self, services):
+        """The :class:`splitalloc.profiles.ServiceProfile` of each of ``services`` in this environment."""
+        known = set(SERVICE_NAMES)
+        missing = [s for s in services if s not in known]
+        if missing:
+            raise ValueError(f"arrivals have services {missing} without a profile; known: {list(SERVICE_NAMES)}")
+        return [make_profile(s, n_parts=None if self.n_parts is None else int(self.n_parts),
+                             compute_density_total=self.compute_density_total,
+                             bandwidth_density_scale=self.bandwidth_density_scale,
+                             compute_balance=self.compute_balance) for s in services]
+
+
+#: Today's environment: every value from config, chosen before any comparison.
+INDEPENDENT = Environment()
+
+
+def round_derived(x: float) -> float:
+    """A derived raw value to 12 significant digits (so ratios of config values give them back)."""
+    return float(f"{x:.12g}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +178,12 @@ class Scenario:
     M: float
     Sigma: float
     information: str = "mean"   # what the deployment read: mean capacities or the true draws
+    environment: Environment = INDEPENDENT   # the values the paper leaves open (Environment)
+
+    @property
+    def gamma(self) -> float:
+        """The evaluation rule's family parameter of the scenario's environment (1: proportional)."""
+        return self.environment.gamma
 
     @property
     def window(self) -> Window:
@@ -100,24 +208,6 @@ class Scenario:
     def B_true(self) -> np.ndarray:
         """True link capacities with discarded (negative or unusable) links at 0."""
         return _effective(self.network.B, getattr(self.network, "usable_links", None))
-
-
-def _effective(cap, usable) -> np.ndarray:
-    cap = np.asarray(cap, dtype=np.float64)
-    ok = np.isfinite(cap) & (cap > 0)
-    if usable is not None:
-        ok &= np.asarray(usable, dtype=bool)
-    return np.where(ok, cap, 0.0)
-
-
-def _check_nonneg(name: str, val) -> float:
-    try:
-        x = float(val)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {val!r}") from None
-    if not math.isfinite(x) or x < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
-    return x
 
 
 # --------------------------------------------------------------------------------- arrivals
@@ -243,19 +333,22 @@ def check_data_kind(dataset: str, data: str, n_slots: int | None) -> None:
 
 
 def scenario_arrivals(dataset: str, *, data: str = "real", seed: int = 0, n_slots: int | None = None,
-                      data_dir=None) -> pd.DataFrame:
+                      data_dir=None, environment: Environment = INDEPENDENT) -> pd.DataFrame:
     """Per-service arrivals ``D_k(t)`` (Mb/slot) of kind ``data`` (:data:`DATA_KINDS`).
 
     ``real``: :func:`splitalloc.data.service_arrivals`; ``permuted``: the same with the nodes
     of :func:`permuted_sources(seed) <permuted_sources>`; ``synthetic``: ``n_slots`` slots drawn
     with ``seed`` from :func:`fitted_synthetic`. Every kind is scaled to the mean arrival of
     config ``service_mean_arrival`` over the real series' training period (the first origin's on
-    a rolling-origin dataset, :func:`arrival_fit_slots`).
+    a rolling-origin dataset, :func:`arrival_fit_slots`), times the ``environment``'s
+    :meth:`Environment.demand_factor` (Kaggle's demand relative to the GEANT week's).
     """
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
     check_data_kind(dataset, data, n_slots)
     mean_arrival = float(config.value("service_mean_arrival"))
+    factor = environment.demand_factor(dataset)
+    mean_arrival = mean_arrival if factor == 1.0 else mean_arrival * factor
     if data == "real":
         return _real_arrivals(dataset, data_dir=data_dir, mean_arrival=mean_arrival)
     if data == "permuted":
@@ -274,7 +367,7 @@ def real_series_length(dataset: str) -> int:
 def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: float | None = None,
                   splitting: bool = True, data: str = "real", n_slots: int | None = None,
                   arrivals: pd.DataFrame | None = None, data_dir=None,
-                  information: str | None = None) -> Scenario:
+                  information: str | None = None, environment: Environment = INDEPENDENT) -> Scenario:
     """Build a :class:`Scenario`.
 
     ``dataset`` is one of :data:`DATASETS`; the arrivals are :func:`scenario_arrivals` of kind
@@ -289,6 +382,9 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     resources that exist, or the ``"true"`` draws (a labelled variant), see
     :func:`splitalloc.network.known_capacities`. ``splitting=False`` returns
     :func:`non_splitting_variant` of that scenario (same draw, each model whole on one server).
+    ``environment`` (:class:`Environment`, default today's) sets the densities, the spreads
+    ``sigma_C = sigma_scale_C * Sigma``, ``sigma_B = sigma_scale_B * Sigma``, GUS's planned demand,
+    Kaggle's demand and the evaluation rule (:attr:`Scenario.gamma`).
 
     The scenario covers the whole series with one chronological split (config
     ``train_fraction``, ``val_fraction``); the experiments train and score on the windows of
@@ -305,28 +401,58 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
         raise ValueError(f"M must be > 0, got {M!r}")
     if Sigma is not None:
         _check_nonneg("Sigma", Sigma)
+    if not isinstance(environment, Environment):
+        raise ValueError(f"environment must be a splitalloc.scenario.Environment, got {type(environment).__name__}")
     mu_C, mu_B = (config.value("mu_C"), config.value("mu_B")) if M is None else (float(M), float(M))
     sigma_C, sigma_B = ((config.value("sigma_C"), config.value("sigma_B")) if Sigma is None
                         else (float(Sigma), float(Sigma)))
     for name, v in (("sigma_C", sigma_C), ("sigma_B", sigma_B)):
         _check_nonneg(name, v)
+    sigma_C, sigma_B = environment.sigma_scale_C * sigma_C, environment.sigma_scale_B * sigma_B
 
     if arrivals is None:
-        arrivals = scenario_arrivals(dataset, data=data, seed=seed, n_slots=n_slots, data_dir=data_dir)
+        arrivals = scenario_arrivals(dataset, data=data, seed=seed, n_slots=n_slots, data_dir=data_dir,
+                                     environment=environment)
     arrivals = _check_arrivals(arrivals)
     train_end, val_end = split_bounds(arrivals.shape[0], config.value("train_fraction"),
                                       config.value("val_fraction"))
-    topology = _data.load_geant_topology(data_dir)
-    rng = np.random.default_rng(seed)
-    network = draw_network(topology, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B, rng=rng)
-    profiles = _profiles_for(list(arrivals.columns))
     information = config.value("deployment_information") if information is None else str(information)
-    deployment = deploy_gus(network, profiles, rng=rng, information=information)
-    scenario = Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
-                        problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
-                        seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
-                        information=information)
-    return scenario if splitting else non_splitting_variant(scenario)
+    network, deployment = network_and_deployment(
+        dataset, seed=seed, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B,
+        services=list(arrivals.columns), environment=environment, information=information,
+        splitting=splitting, data_dir=data_dir)
+    return Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
+                    problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
+                    seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
+                    information=information, environment=environment)
+
+
+@functools.lru_cache(maxsize=4)
+def _topology(data_dir):
+    return _data.load_geant_topology(data_dir)
+
+
+def network_and_deployment(dataset: str, *, seed: int, mu_C: float, sigma_C: float, mu_B: float,
+                           sigma_B: float, services=SERVICE_NAMES, environment: Environment = INDEPENDENT,
+                           information: str = "mean", splitting: bool = True, data_dir=None):
+    """``(network, deployment)`` of one scenario: the draw of eq. (13) on the GEANT topology from
+    ``numpy.random.default_rng(seed)``, then GUS (``splitting``, on the same generator) or each
+    model whole on one server (from a fresh ``default_rng(seed)``, :func:`non_splitting_variant`),
+    both planning for the ``environment``'s demand on ``dataset`` and its densities. The one
+    place a network is drawn and deployed on (:func:`make_scenario` and the calibration)."""
+    rng = np.random.default_rng(seed)
+    network = draw_network(_topology(data_dir), mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B, rng=rng)
+    return network, _deploy(network, environment, dataset, list(services), int(seed), rng, information, splitting)
+
+
+def _deploy(network, environment: Environment, dataset: str, services, seed: int, rng, information: str,
+            splitting: bool):
+    profiles = environment.profiles(services)
+    demand = environment.deployment_demand(dataset)
+    if splitting:
+        return deploy_gus(network, profiles, rng=rng, demand=demand, information=information)
+    return deploy_non_splitting(network, profiles, rng=np.random.default_rng(seed), demand=demand,
+                                information=information)
 
 
 def with_window(scenario: Scenario, window: Window) -> Scenario:
@@ -369,14 +495,6 @@ def _problem(network, deployment):
                          q_B=config.value("q_B"))
 
 
-def _profiles_for(services):
-    by_name = {p.name: p for p in default_profiles()}
-    missing = [s for s in services if s not in by_name]
-    if missing:
-        raise ValueError(f"arrivals have services {missing} without a profile; known: {list(by_name)}")
-    return [by_name[s] for s in services]
-
-
 def _check_arrivals(arrivals: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(arrivals, pd.DataFrame):
         raise ValueError(f"arrivals must be a pandas DataFrame (time x service), got {type(arrivals)}")
@@ -394,7 +512,6 @@ def non_splitting_variant(scenario: Scenario) -> Scenario:
     A scenario that is already non-splitting is returned as it is."""
     if not scenario.deployment.splitting:
         return scenario
-    deployment = deploy_non_splitting(scenario.network, _profiles_for(scenario.services),
-                                      rng=np.random.default_rng(scenario.seed),
-                                      information=scenario.information)
+    deployment = _deploy(scenario.network, scenario.environment, scenario.dataset, scenario.services,
+                         scenario.seed, None, scenario.information, splitting=False)
     return replace(scenario, deployment=deployment, problem=_problem(scenario.network, deployment))

@@ -27,15 +27,24 @@ def forecasts(data_dir, tmp_path_factory):
 
 # ------------------------------------------------------------------------------ the space
 def test_todays_point_gives_todays_parameters():
+    from splitalloc.scenario import INDEPENDENT
+
     point = cal.CalibrationSpace().point()
-    env = cal.environment(point, "geant", 30.0)
-    assert env["compute_density_total"] == config.value("compute_density_total")
-    assert env["bandwidth_density_scale"] == config.value("bandwidth_density_scale")
-    assert env["sigma_C"] == config.value("sigma_C") and env["sigma_B"] == config.value("sigma_B")
-    assert env["gus_demand"] == config.value("deployment_demand") and env["mu"] == config.value("mu_C")
-    assert env["n_parts"] == config.value("n_parts") and env["compute_balance"] == 0 and env["gamma"] == 1
-    assert cal.environment(point, "geant", 60.0)["sigma_C"] == 60.0
-    assert cal.environment(cal.CalibrationSpace().point(inv_gamma=0.0), "geant", 0.0)["gamma"] == math.inf
+    env = cal.environment(point)
+    assert env.compute_density_total == config.value("compute_density_total")
+    assert env.bandwidth_density_scale == config.value("bandwidth_density_scale")
+    assert env.sigma_scale_C * 30.0 == config.value("sigma_C") and env.sigma_scale_B * 30.0 == config.value("sigma_B")
+    assert env.deployment_demand("geant") == config.value("deployment_demand")
+    assert env.n_parts == config.value("n_parts") and env.compute_balance == 0 and env.gamma == 1
+    assert env.sigma_scale_C * 60.0 == 60.0 and env.demand_factor("kaggle") == 1.0
+    # today's point is today's environment, field by field (only the name differs)
+    import dataclasses
+
+    resolved = dataclasses.replace(INDEPENDENT, compute_density_total=config.value("compute_density_total"),
+                                   bandwidth_density_scale=config.value("bandwidth_density_scale"),
+                                   n_parts=config.value("n_parts"), deployment_demand_ratio=1.0)
+    assert dataclasses.replace(env, name="independent") == resolved
+    assert cal.environment(cal.CalibrationSpace().point(inv_gamma=0.0)).gamma == math.inf
     for g in cal.GROUPS:
         assert g.reason and (g.low <= g.default <= g.high)
         if g.scale != "categorical":
@@ -146,14 +155,15 @@ def test_the_model_is_homogeneous_so_the_demand_scale_is_closed_form(forecasts):
     """Arrivals (forecasts scaled after forecasting), capacities, spreads and the GUS plan all times
     2 serve exactly twice as much: the premise of :func:`calibration.demand_scale`."""
     fcs, _ = forecasts
-    pair = {fw: fcs[("geant", 0, fw)] for fw in cal.BASELINES}
+    import dataclasses
+
     for inv_gamma in (1.0, 0.25):
-        env = cal.environment(cal.CalibrationSpace().point(inv_gamma=inv_gamma), "geant", 30.0)
-        one = cal._served(env, pair, 0, mu=env["mu"], sigma_C=env["sigma_C"], sigma_B=env["sigma_B"],
-                          splitting=True, data_dir=None)
-        env2 = env | {"demand_factor": 2.0, "gus_demand": 2 * env["gus_demand"]}
-        two = cal._served(env2, pair, 0, mu=2 * env["mu"], sigma_C=2 * env["sigma_C"],
-                          sigma_B=2 * env["sigma_B"], splitting=True, data_dir=None)
+        env = cal.environment(cal.CalibrationSpace().point(inv_gamma=inv_gamma, kaggle_ratio=1.0))
+        one = cal._served(env, {fw: fcs[("kaggle", 0, fw)] for fw in cal.BASELINES}, 0, dataset="kaggle",
+                          M=100.0, Sigma=30.0, splitting=True, data_dir=None)
+        env2 = dataclasses.replace(env, kaggle_demand_ratio=2.0)   # Kaggle's demand and GUS's plan x 2
+        two = cal._served(env2, {fw: fcs[("kaggle", 0, fw)] for fw in cal.BASELINES}, 0, dataset="kaggle",
+                          M=200.0, Sigma=60.0, splitting=True, data_dir=None)
         for k in one:
             assert two[k] == pytest.approx(2 * one[k], rel=1e-9)
 

@@ -24,7 +24,6 @@ lines, below).
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import json
 import math
@@ -38,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from ..problem import build_problem
+from ..scenario import Environment, network_and_deployment, round_derived
 from . import forecasts, sensitivity
 from .forecasts import BASELINES, Forecast, forecast_key, load_forecasts, two_stage_forecast  # noqa: F401
 from .sensitivity import morris  # noqa: F401
@@ -182,22 +183,18 @@ class CalibrationSpace:
         return np.array([g.to_unit(point[g.name]) for g in self.free])
 
 
-def _round(x: float) -> float:
-    """Derived raw values to 12 significant digits, so that today's point gives config's values."""
-    return float(f"{x:.12g}")
-
-
-def environment(point: Mapping, dataset: str, Sigma: float) -> dict:
-    """Raw parameters of ``point`` on ``dataset`` at ``Sigma`` (reference units, mu = config mu_C):
-    densities, capacities, GUS demand, rule and the dataset's demand factor."""
-    factor = 1.0 if dataset.startswith("geant") else point["kaggle_ratio"]
-    return {"compute_density_total": _round(point["rho_C"] * _MU0 / _D0),
-            "bandwidth_density_scale": _round(point["rho_B"] * _MU0 / _D0),
-            "n_parts": int(point["n_parts"]), "compute_balance": float(point["alpha"]),
-            "mu": _MU0, "sigma_C": _round(point["cv_C"] * _MU0 * Sigma / DEFAULT_SIGMA),
-            "sigma_B": _round(point["cv_B"] * _MU0 * Sigma / DEFAULT_SIGMA),
-            "demand_factor": float(factor), "gus_demand": _round(point["gus_ratio"] * _D0 * factor),
-            "gamma": math.inf if point["inv_gamma"] == 0 else 1.0 / point["inv_gamma"]}
+def environment(point: Mapping, name: str = "calibrated") -> Environment:
+    """The :class:`splitalloc.scenario.Environment` of ``point`` (reference units: capacities at config
+    ``mu_C``, demand at config ``service_mean_arrival``): densities, spreads as multiples of Σ (the
+    group's cv at the default Σ), GUS's planned demand, Kaggle's demand and the rule. Today's point
+    gives today's values exactly (:data:`splitalloc.scenario.INDEPENDENT`'s, up to its name)."""
+    return Environment(
+        name=name, compute_density_total=round_derived(point["rho_C"] * _MU0 / _D0),
+        bandwidth_density_scale=round_derived(point["rho_B"] * _MU0 / _D0), n_parts=int(point["n_parts"]),
+        compute_balance=float(point["alpha"]), sigma_scale_C=round_derived(point["cv_C"] * _MU0 / DEFAULT_SIGMA),
+        sigma_scale_B=round_derived(point["cv_B"] * _MU0 / DEFAULT_SIGMA),
+        deployment_demand_ratio=float(point["gus_ratio"]), kaggle_demand_ratio=float(point["kaggle_ratio"]),
+        gamma=math.inf if point["inv_gamma"] == 0 else 1.0 / point["inv_gamma"])
 
 
 def demand_scale(lstm_mean: float, bilstm_mean: float) -> float:
@@ -281,49 +278,33 @@ def heldout_targets(path=None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- one candidate
-@functools.lru_cache(maxsize=4)
-def _topology(data_dir):
-    from ..data import load_geant_topology
-
-    return load_geant_topology(data_dir)
-
-
-def _profiles(env: dict):
-    from ..profiles import SERVICE_NAMES, make_profile
-
-    return [make_profile(s, n_parts=env["n_parts"], compute_density_total=env["compute_density_total"],
-                         bandwidth_density_scale=env["bandwidth_density_scale"],
-                         compute_balance=env["compute_balance"]) for s in SERVICE_NAMES]
-
-
-def _served(env, forecasts, seed, *, mu, sigma_C, sigma_B, splitting, data_dir) -> dict:
-    """Served traffic sums (offline and each forecast) on one network draw (eq. 13, rng(seed))."""
+def _served(env: Environment, forecasts, seed, *, dataset: str, M: float, Sigma: float, splitting: bool,
+            data_dir) -> dict:
+    """Served traffic sums (offline and each forecast) on the scenario's network draw and deployment
+    (:func:`splitalloc.scenario.network_and_deployment` at ``M``, ``Sigma`` in ``env``), under
+    ``env``'s rule, with the forecasts scaled to ``dataset``'s demand after forecasting."""
     import torch
 
     from ..evaluate import serve
     from ..frameworks.lp import ScenarioLP, as_tensor
-    from ..network import deploy_gus, deploy_non_splitting, draw_network
-    from ..problem import build_problem
 
-    rng = np.random.default_rng(seed)
-    net = draw_network(_topology(data_dir), mu_C=mu, sigma_C=sigma_C, mu_B=mu, sigma_B=sigma_B, rng=rng)
-    deploy = deploy_gus if splitting else deploy_non_splitting
-    dep = deploy(net, _profiles(env), rng=rng if splitting else np.random.default_rng(seed),
-                 demand=env["gus_demand"], information="mean")
+    net, dep = network_and_deployment(dataset, seed=seed, mu_C=M, sigma_C=env.sigma_scale_C * Sigma, mu_B=M,
+                                      sigma_B=env.sigma_scale_B * Sigma, environment=env, information="mean",
+                                      splitting=splitting, data_dir=data_dir)
     lp = ScenarioLP(build_problem(net, dep, r=config.value("r"), q_C=config.value("q_C"), q_B=config.value("q_B")))
     C = np.where(net.usable_servers & (net.C > 0), net.C, 0.0)
     B = np.where(net.usable_links & (net.B > 0), net.B, 0.0)
-    tol = 1.0 + 1e-9 if env["gamma"] == math.inf else 1.0   # all-or-nothing: rounding is not overload
-    D_true = env["demand_factor"] * next(iter(forecasts.values())).D_true
+    factor = env.demand_factor(dataset)
+    D_true = factor * next(iter(forecasts.values())).D_true
     out = {}
     with torch.no_grad():
         d_off = lp.solve(as_tensor(C), as_tensor(B), as_tensor(D_true)).numpy()
-        out["offline"] = serve(d_off, D_true, C * tol, B * tol, dep.c, dep.b, gamma=env["gamma"]).sum()
+        out["offline"] = serve(d_off, D_true, C, B, dep.c, dep.b, gamma=env.gamma).sum()
         mean_C = torch.full((lp.N,), float(net.mu_C), dtype=torch.float64)
         mean_B = torch.full((lp.E,), float(net.mu_B), dtype=torch.float64)
         for fw, fc in forecasts.items():
-            d = lp.solve(mean_C, mean_B, as_tensor(fc.D_pred(env["demand_factor"]))).numpy()
-            out[fw] = serve(d, D_true, C * tol, B * tol, dep.c, dep.b, gamma=env["gamma"]).sum()
+            d = lp.solve(mean_C, mean_B, as_tensor(fc.D_pred(factor))).numpy()
+            out[fw] = serve(d, D_true, C, B, dep.c, dep.b, gamma=env.gamma).sum()
     return out
 
 
@@ -337,6 +318,7 @@ def evaluate_candidate(point: Mapping, *, seeds: Sequence[int], sigmas: Sequence
     scale λ of :func:`demand_scale` (``df.attrs``: ``demand_scale``, ``demand``, ``M``)."""
     space = space or CalibrationSpace()
     point = space.point(**dict(point))
+    env = environment(point)
     sigmas = sorted({float(s) for s in sigmas} | {DEFAULT_SIGMA})
     rows, raw = [], {}
     for ds, label in DATASET_LABELS.items():
@@ -344,23 +326,20 @@ def evaluate_candidate(point: Mapping, *, seeds: Sequence[int], sigmas: Sequence
             fcs = {fw: forecasts[(ds, int(seed), fw)] for fw in BASELINES}
             n = next(iter(fcs.values())).z.shape[0]
             for s in sigmas:
-                env = environment(point, ds, s)
-                tot = _served(env, fcs, seed, mu=env["mu"], sigma_C=env["sigma_C"], sigma_B=env["sigma_B"],
-                              splitting=True, data_dir=data_dir)
+                tot = _served(env, fcs, seed, dataset=ds, M=_MU0, Sigma=s, splitting=True, data_dir=data_dir)
                 for fw, name in BASELINES.items():
                     rows.append((f"table4:{label}:{name}:Sigma={s:g}", seed, 100.0 * tot[fw] / tot["offline"]))
                     if s == DEFAULT_SIGMA:
                         raw[(f"{'fig6' if ds == 'geant' else 'fig10'}:{label}:{name}", seed)] = tot[fw] / n
             if ds != "geant":
                 continue
-            env = environment(point, ds, DEFAULT_SIGMA)
             lstm = {"two-stage-lstm": fcs["two-stage-lstm"]}
             raw[("fig5:TOTEM:non-splitting", seed)] = _served(
-                env, lstm, seed, mu=env["mu"], sigma_C=env["sigma_C"], sigma_B=env["sigma_B"],
-                splitting=False, data_dir=data_dir)["two-stage-lstm"] / n
+                env, lstm, seed, dataset=ds, M=_MU0, Sigma=DEFAULT_SIGMA, splitting=False,
+                data_dir=data_dir)["two-stage-lstm"] / n
             if fig8:   # M = 120 with the default Σ's absolute spreads
-                tot = _served(env, fcs, seed, mu=_MU0 / point["m_default"], sigma_C=env["sigma_C"],
-                              sigma_B=env["sigma_B"], splitting=True, data_dir=data_dir)
+                tot = _served(env, fcs, seed, dataset=ds, M=_MU0 / point["m_default"], Sigma=DEFAULT_SIGMA,
+                              splitting=True, data_dir=data_dir)
                 for fw, name in BASELINES.items():
                     raw[(f"fig8:TOTEM:{name}:M=120", seed)] = tot[fw] / n
     lam = demand_scale(np.mean([raw[("fig6:TOTEM:LSTM", s)] for s in seeds]),
@@ -409,12 +388,15 @@ def candidate_row(point: Mapping, ours: pd.DataFrame, paper: pd.DataFrame, *, st
 
 def calibrate(space: CalibrationSpace | None = None, *, n_design: int, seeds: Sequence[int],
               sigmas: Sequence[float], forecasts: Mapping, paper: pd.DataFrame | None = None,
-              n_refine: int = 2, refine_evals: int = 30, seed: int = 0, delta=None, allow_one: bool = False,
-              data_dir=None, progress: Callable[[int, dict], None] | None = None) -> pd.DataFrame:
+              n_refine: int = 2, refine_evals: int = 30, member_evals: int = 0, seed: int = 0, delta=None,
+              allow_one: bool = False, data_dir=None,
+              progress: Callable[[int, dict], None] | None = None) -> pd.DataFrame:
     """History matching: today's point, a scrambled Sobol design of ``n_design`` points over the free
     groups, then Nelder-Mead (``refine_evals`` evaluations each) on the continuous free groups from
-    the ``n_refine`` best points by squared error. One row per candidate (:func:`candidate_row`);
-    ``best`` marks the least squared error. Same seeds and network draws for every candidate."""
+    the ``n_refine`` best points by squared error, then ``member_evals`` points near the members of the
+    set (:func:`_search_members`). One row per candidate (:func:`candidate_row`, ``stage`` today /
+    design / refine / member); ``best`` marks the least squared error. Same seeds and network draws
+    for every candidate."""
     from scipy import optimize, stats
 
     space = space or CalibrationSpace()
@@ -448,10 +430,35 @@ def calibrate(space: CalibrationSpace | None = None, *, n_design: int, seeds: Se
             optimize.minimize(objective, u0[cont], method="Nelder-Mead",
                               options={"maxfev": refine_evals, "xatol": 1e-3, "fatol": 1e-3,
                                        "initial_simplex": _simplex(u0[cont])})
+    _search_members(space, rows, run, evals=member_evals, seed=seed)
     table = pd.DataFrame(rows)
     table["best"] = False
     table.loc[table["sq_error"].idxmin(), "best"] = True
     return table
+
+
+#: Half-width (unit-cube coordinates) of the box around a member in which :func:`_search_members` draws.
+MEMBER_RADIUS = 0.1
+
+
+def _search_members(space: CalibrationSpace, rows: list[dict], run, *, evals: int, seed: int) -> None:
+    """More members of the calibrated set, for the verdicts across it: ``evals`` scrambled Sobol
+    points, each in the box of half-width :data:`MEMBER_RADIUS` around one member found so far (in
+    turn, best squared error first) on the continuous free groups, the categorical ones kept. A
+    fixed number of evaluations (no stopping rule that a near-tie could move). Nothing when the set
+    is empty: the closest candidates are not members."""
+    from scipy import stats
+
+    members = sorted((r for r in rows if r["in_set"]), key=lambda r: r["sq_error"])
+    cont = [i for i, g in enumerate(space.free) if g.scale != "categorical"]
+    if not members or not cont or evals < 1:
+        return
+    draws = stats.qmc.Sobol(d=len(cont), scramble=True, seed=seed + 1).random(evals)
+    for i, u in enumerate(draws):
+        base = {g.name: members[i % len(members)][g.name] for g in space.groups}
+        x = space.to_unit(base)
+        x[cont] = np.clip(x[cont] + MEMBER_RADIUS * (2.0 * u - 1.0), 0.0, 1.0)
+        run(space.from_unit(x, base), "member")
 
 
 def _simplex(x0: np.ndarray, step: float = 0.15) -> np.ndarray:
@@ -467,11 +474,15 @@ def _simplex(x0: np.ndarray, step: float = 0.15) -> np.ndarray:
 # ------------------------------------------------------------------------------ the artefact
 #: The calibration design of each named scale. Quick: a FIXED design (today's point and 16 scrambled
 #: Sobol points, no Nelder-Mead: an optimiser's path can diverge between CPU kernels), Σ ∈ {0, 30, 60};
-#: paper: 64 Sobol points and two Nelder-Mead refinements of 40 evaluations, every Σ of Table 4. Any
-#: other scale (tests) gets the smallest design. The seeds are the reproduction's (quick 3, paper 10).
-DESIGNS = {"quick": {"n_design": 16, "n_refine": 0, "refine_evals": 0, "sigmas": (0.0, 30.0, 60.0), "morris_r": 4},
-           "paper": {"n_design": 64, "n_refine": 2, "refine_evals": 40, "sigmas": None, "morris_r": 8}}
-SMALL_DESIGN = {"n_design": 2, "n_refine": 0, "refine_evals": 0, "sigmas": (0.0, 30.0, 60.0), "morris_r": 1}
+#: paper: 64 Sobol points and two Nelder-Mead refinements of 40 evaluations, every Σ of Table 4. Then
+#: (both) a fixed number of points near the set's members (:func:`_search_members`). Any other scale
+#: (tests) gets the smallest design. The seeds are the reproduction's (quick 3, paper 10).
+DESIGNS = {"quick": {"n_design": 16, "n_refine": 0, "refine_evals": 0, "member_evals": 8, "sigmas": (0.0, 30.0, 60.0),
+                     "morris_r": 4},
+           "paper": {"n_design": 64, "n_refine": 2, "refine_evals": 40, "member_evals": 32, "sigmas": None,
+                     "morris_r": 8}}
+SMALL_DESIGN = {"n_design": 2, "n_refine": 0, "refine_evals": 0, "member_evals": 0, "sigmas": (0.0, 30.0, 60.0),
+                "morris_r": 1}
 #: The in-set flag is compared only where the worst implausibility is this far from the threshold
 #: (``in_set_margin``): a near-tie may flip between CPU kernels.
 SET_THRESHOLD = 3.0
@@ -535,7 +546,7 @@ def run_calibration(scale, seeds, out_dir, *, data_dir=None, progress: bool = Fa
     space = CalibrationSpace()
     table = calibrate(space, n_design=design["n_design"], seeds=seeds, sigmas=design["sigmas"], forecasts=fcs,
                       paper=paper, n_refine=design["n_refine"], refine_evals=max(design["refine_evals"], 1),
-                      data_dir=data_dir)
+                      member_evals=design["member_evals"], data_dir=data_dir)
     fit = paper[(paper["kind"] != "utility") | paper["sigma"].isin([float(s) for s in design["sigmas"]])]
 
     def sq_error(point: dict) -> float:
@@ -560,28 +571,3 @@ def best_fit(table: pd.DataFrame) -> dict:
     return {g.name: (int(row[g.name]) if g.scale == "categorical" else float(row[g.name])) for g in GROUPS} | {
         "in_set": bool(row["in_set"]), "max_implausibility": float(row["max_implausibility"]),
         "demand_scale": float(row["demand_scale"])}
-
-
-def best_fit_parameters(table: pd.DataFrame) -> list:
-    """The best fit's groups as :class:`splitalloc.config.Parameter` records (source ``calibrated``,
-    group ``calibration``); each provenance names the targets it was fitted to. A separate record:
-    config's values change only if the headline environment switches to the best fit."""
-    best = best_fit(table)
-    names = sorted({c[len("I["):-1] for c in table.columns if c.startswith("I[")}
-                   - {t for t in targets()["target"] if t.startswith("fig8")})
-    kinds = ", ".join(sorted({n.split(":")[0] for n in names}))
-    status = "in the calibrated set" if best["in_set"] else "NOT in the calibrated set"
-    return [config.Parameter(g.name, best[g.name], "dimensionless", "calibration", "calibrated",
-                             f"least squared error over {len(names)} baseline targets ({kinds}); {status} "
-                             f"(worst implausibility {best['max_implausibility']:.2f}); today {g.default:.4g}; "
-                             f"declared range " + (f"{list(g.choices)}" if g.scale == "categorical"
-                                                   else f"[{g.low:g}, {g.high:g}]") + f": {g.reason}")
-            for g in GROUPS]
-
-
-def best_fit_record(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`best_fit_parameters` as a table (the columns of :func:`splitalloc.config.parameter_table`
-    with today's value beside the calibrated one)."""
-    return pd.DataFrame([{"name": p.name, "today": g.default, "value": p.value, "unit": p.unit, "group": p.group,
-                          "source": p.source, "provenance": p.provenance}
-                         for p, g in zip(best_fit_parameters(table), GROUPS)])

@@ -28,8 +28,8 @@ import pandas as pd
 from .. import config
 from ..frameworks import registry
 from ..frameworks.settings import TrainSettings
-from ..scenario import (check_data_kind, evaluation_scenarios, evaluation_windows, real_series_length,
-                        uses_rolling_origin)
+from ..scenario import (INDEPENDENT, Environment, check_data_kind, evaluation_scenarios, evaluation_windows,
+                        real_series_length, uses_rolling_origin)
 from .names import RUN_COLUMNS, SPEC_COLUMNS
 from .scales import ExperimentScale, check_M, check_dataset, check_sigma
 
@@ -47,6 +47,8 @@ class RunSpec:
 
     ``training`` is the run's :class:`splitalloc.frameworks.TrainSettings` (one value, passed
     unchanged to the framework; a mapping such as ``as_dict()["training"]`` is accepted too).
+    ``environment`` is the :class:`splitalloc.scenario.Environment` the scenario is built in
+    (default today's, ``independent``; a calibrated one for the calibration's members).
     """
 
     dataset: str
@@ -58,6 +60,7 @@ class RunSpec:
     data: str = "real"
     n_slots: int | None = None  # length of the synthetic series; None for real data
     information: str = "mean"  # what GUS reads about capacities (network.known_capacities)
+    environment: Environment = INDEPENDENT
 
     def __post_init__(self) -> None:
         # normalise numbers so that equal settings give equal keys (100 == 100.0)
@@ -70,9 +73,18 @@ class RunSpec:
             raise ValueError(f"RunSpec.training must be a TrainSettings, got {type(self.training).__name__}")
         if self.n_slots is not None:
             object.__setattr__(self, "n_slots", int(self.n_slots))
+        if isinstance(self.environment, Mapping):
+            object.__setattr__(self, "environment", Environment(**self.environment))
+        if not isinstance(self.environment, Environment):
+            raise ValueError(f"RunSpec.environment must be an Environment, got {type(self.environment).__name__}")
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The spec as plain values; today's environment is left out (so that the keys of the runs
+        in it are those they had before environments existed)."""
+        out = dataclasses.asdict(self)
+        if self.environment == INDEPENDENT:
+            del out["environment"]
+        return out
 
     def key(self, salt: str = "") -> str:
         """sha256 of the full spec (its training settings included), every parameter of
@@ -87,7 +99,8 @@ class RunSpec:
     @property
     def scenario_key(self) -> tuple:
         """Runs with equal scenario keys see the same network and traffic (paired by seed)."""
-        return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma, self.information)
+        return (self.dataset, self.data, self.n_slots, self.seed, self.M, self.Sigma, self.information,
+                self.environment)
 
 
 #: Modules (or packages: every ``.py`` file in them) whose source code determines what a run
@@ -232,6 +245,7 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
 
     scenarios = evaluation_scenarios(spec.dataset, seed=spec.seed, M=spec.M, Sigma=spec.Sigma, data=spec.data,
                                      n_slots=spec.n_slots, information=spec.information,
+                                     environment=spec.environment,
                                      splitting=not registry.framework(spec.framework).non_splitting)
     rolling = uses_rolling_origin(spec.dataset, spec.data)
     frames, caps = [], None

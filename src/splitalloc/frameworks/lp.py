@@ -74,9 +74,11 @@ def offline_allocation(lp: ScenarioLP, scenario: Scenario, D_true: np.ndarray) -
         return lp.solve(as_tensor(scenario.C_true), as_tensor(scenario.B_true), as_tensor(D_true)).numpy()
 
 
-def serve_on(scenario: Scenario, d: np.ndarray, D_true: np.ndarray, *, gamma: float = 1.0) -> np.ndarray:
+def serve_on(scenario: Scenario, d: np.ndarray, D_true: np.ndarray, *, gamma: float | None = None) -> np.ndarray:
     """Served traffic of the reserved ``d`` under the evaluation rule
-    (:func:`splitalloc.evaluate.serve`, family parameter ``gamma``; 1, the default, is the
-    proportional rule) with the scenario's true capacities and deployment."""
+    (:func:`splitalloc.evaluate.serve`, family parameter ``gamma``; ``None``: the scenario's
+    environment's, 1 in today's, the proportional rule) with the scenario's true capacities and
+    deployment."""
     dep = scenario.deployment
+    gamma = scenario.gamma if gamma is None else gamma
     return serve(d, D_true, scenario.C_true, scenario.B_true, dep.c, dep.b, gamma=gamma)

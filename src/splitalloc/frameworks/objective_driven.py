@@ -33,6 +33,7 @@ Early stopping scores the validation revenue under the evaluation rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,8 +128,11 @@ def _mse_to_offline_loss(policy: ObjectiveDrivenPolicy, scenario: Scenario, data
 def _regret_loss(policy: ObjectiveDrivenPolicy, scenario: Scenario, data: PreparedData, penalty: float):
     """Minus the realised revenue under the evaluation rule (true arrivals and capacities of the
     training slots), normalised by the total training mean, plus ``penalty`` times each
-    resource's reserved overload in units of its typical load."""
+    resource's reserved overload in units of its typical load. The rule is the scenario's
+    (:attr:`~splitalloc.scenario.Scenario.gamma`); all-or-nothing has no gradient, so there the
+    loss uses the proportional rule as its differentiable surrogate."""
     dep = scenario.deployment
+    gamma = scenario.gamma if math.isfinite(scenario.gamma) else 1.0
     D_true = as_tensor(data.Y["train"])
     cap = torch.cat([as_tensor(scenario.C_true), as_tensor(scenario.B_true)])
     dens = torch.cat([as_tensor(dep.c), as_tensor(dep.b)])
@@ -136,7 +140,7 @@ def _regret_loss(policy: ObjectiveDrivenPolicy, scenario: Scenario, data: Prepar
     dens_scale = (dens.abs() @ policy.scale).clamp_min(1e-12)     # typical load of each resource
 
     def loss(d, idx):
-        served = served_traffic(d, D_true[idx], cap, dens)
+        served = served_traffic(d, D_true[idx], cap, dens, gamma=gamma)
         overload = torch.relu(reserved_load(d, dens) - cap) / dens_scale
         return (-(served @ policy.lp.p) / norm + penalty * overload.sum(1)).mean()
     return loss
