@@ -77,7 +77,7 @@ def test_bad_input_is_named_and_nothing_cached_is_overwritten(tmp_path, monkeypa
 
 def test_best_fit_record_names_its_targets(fake_results):
     out, _ = fake_results
-    rec = cal.best_fit_record(pd.read_csv(out / TINY.name / "calibration.csv"))
+    rec = calibrated.best_fit_record(pd.read_csv(out / TINY.name / "calibration.csv"))
     assert list(rec["name"]) == [g.name for g in cal.GROUPS] and (rec["source"] == "calibrated").all()
     assert rec["provenance"].str.contains("table4").all() and rec["provenance"].str.contains("fig5").all()
 

@@ -1,20 +1,31 @@
 """The calibration's artefacts (issue 17; DESIGN "Calibration"): ``calibration`` (every candidate of
-the design, ``calibration.csv``, and the Morris screening of the fit, ``calibration_morris.csv``) and
-``heldout`` (every held-out paper number beside ours, ``heldout.csv``).
+the design, ``calibration.csv``, and the Morris screening of the fit, ``calibration_morris.csv``),
+``heldout`` (every held-out paper number beside ours, ``heldout.csv``) and ``environments`` (the
+held-out claims judged in today's environment, under all-or-nothing serving, in the best fit and in
+members of the calibrated set, ``environments.csv``), with the best fit as a parameter record.
 
 Their work is not a list of runs: ``calibration`` computes in ``assemble`` from the context
 (:func:`splitalloc.experiments.calibration.run_calibration`: forecasts cached under
 ``<results>/forecasts/``, the tables under ``<results>/calibration/``, keyed by code, config, paper
 numbers, seeds, design and training); ``heldout`` reads the paper comparison (ours on the headline
-environment) and the calibration (whether the best fit is in the set).
+environment) and the calibration (whether the best fit is in the set); ``environments`` reads the
+calibration and runs its fixed small design (:func:`environment_specs`) in each environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import pandas as pd
 
+from .. import config
+from ..scenario import INDEPENDENT, Environment
 from . import calibration as cal
 from .artefacts import Artefact, Context, register
+from .judge import judge, read_paper_numbers
+from .runs import RunSpec, make_spec, run_specs
+from .summarize import summaries
 
 
 HELDOUT_ENVIRONMENT = "independent"
@@ -71,3 +82,117 @@ CALIBRATION = register(Artefact(
 HELDOUT = register(Artefact(
     name="heldout", title="Every held-out paper number (the proposed method) beside ours",
     files={"heldout": "heldout"}, assemble=_heldout, reads=("comparison", "calibration")))
+def best_fit_parameters(table: pd.DataFrame) -> list:
+    """The best fit's groups as :class:`splitalloc.config.Parameter` records (source ``calibrated``,
+    group ``calibration``); each provenance names the targets it was fitted to. A separate record:
+    config's values change only if the headline environment switches to the best fit."""
+    best = cal.best_fit(table)
+    names = sorted({c[len("I["):-1] for c in table.columns if c.startswith("I[")}
+                   - {t for t in cal.targets()["target"] if t.startswith("fig8")})
+    kinds = ", ".join(sorted({n.split(":")[0] for n in names}))
+    status = "in the calibrated set" if best["in_set"] else "NOT in the calibrated set"
+    return [config.Parameter(g.name, best[g.name], "dimensionless", "calibration", "calibrated",
+                             f"least squared error over {len(names)} baseline targets ({kinds}); {status} "
+                             f"(worst implausibility {best['max_implausibility']:.2f}); today {g.default:.4g}; "
+                             f"declared range " + (f"{list(g.choices)}" if g.scale == "categorical"
+                                                   else f"[{g.low:g}, {g.high:g}]") + f": {g.reason}")
+            for g in cal.GROUPS]
+
+
+def best_fit_record(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`best_fit_parameters` as a table (the columns of :func:`splitalloc.config.parameter_table`
+    with today's value beside the calibrated one)."""
+    return pd.DataFrame([{"name": p.name, "today": g.default, "value": p.value, "unit": p.unit, "group": p.group,
+                          "source": p.source, "provenance": p.provenance}
+                         for p, g in zip(best_fit_parameters(table), cal.GROUPS)])
+
+
+# ------------------------------------------------------------------ verdicts across environments
+#: The fixed small design run in every environment of :func:`environment_list` (issue 17): the GEANT
+#: week at Σ ∈ {0, 30, 60}, the proposed method, the two-stage LSTM and the equal-information ablation
+#: (the LSTM with capacities fitted through the layer), each against the offline optimum of its
+#: scenario. Kaggle is left out: every run there retrains at 8 rolling origins (ten times the cost).
+ENVIRONMENT_DATASET = "geant"
+ENVIRONMENT_SIGMAS = (0.0, 30.0, 60.0)
+ENVIRONMENT_FRAMEWORKS = ("offline", "objective-driven", "two-stage-lstm", "two-stage-fitted")
+ENVIRONMENT_CLAIMS = (2, 3, 4)
+#: Members of the calibrated set judged, and seeds per environment, at each named scale (any other
+#: scale: :data:`SMALL_ENVIRONMENT_DESIGN`). The seeds are the first of the reproduction's.
+ENVIRONMENT_DESIGNS = {"quick": {"members": 4, "seeds": 3}, "paper": {"members": 20, "seeds": 5}}
+SMALL_ENVIRONMENT_DESIGN = {"members": 1, "seeds": 3}
+ENVIRONMENT_COLUMNS = ("environment", "kind", "in_set", "max_implausibility", "sq_error", "gamma", "claim_no",
+                       "claim", "dataset", "baseline", "part", "verdict", "estimate", "ci_low", "ci_high",
+                       "paper_effect", "mde", "n_seeds", "unit", "note")
+
+
+def environment_design(scale) -> dict:
+    return dict(ENVIRONMENT_DESIGNS.get(scale.name, SMALL_ENVIRONMENT_DESIGN))
+
+
+def environment_list(calibration: pd.DataFrame, scale) -> list[tuple[str, Environment, dict]]:
+    """``(kind, environment, calibration row)`` of every environment the claims are judged in:
+    today's (``independent``), today's under the all-or-nothing rule (the γ axis), the best fit (in
+    the set or not: the table says which), then the clear members of the calibrated set (in the set
+    with the worst implausibility more than :data:`~splitalloc.experiments.calibration.SET_MARGIN`
+    from the threshold, so that a near-tie cannot move between CPU kernels), best squared error
+    first, at most the scale's ``members`` (the best fit is not counted twice)."""
+    out = [("independent", INDEPENDENT, {}),
+           ("rule", dataclasses.replace(INDEPENDENT, name="independent, all-or-nothing", gamma=math.inf), {})]
+    if calibration is None or not len(calibration):
+        return out
+    groups = [g.name for g in cal.GROUPS]
+    table = calibration.reset_index(drop=True)
+
+    def point(row) -> dict:
+        return {g.name: (int(row[g.name]) if g.scale == "categorical" else float(row[g.name])) for g in cal.GROUPS}
+
+    best = table.index[table["best"].astype(bool)][0]
+    out.append(("best fit", cal.environment(point(table.loc[best]), "best fit"), table.loc[best].to_dict()))
+    clear = table[table["in_set"].astype(bool) & table["in_set_margin"].astype(bool) & (table.index != best)]
+    clear = clear.drop_duplicates(groups).sort_values("sq_error", kind="stable")
+    for i, (_, row) in enumerate(clear.head(environment_design(scale)["members"]).iterrows(), start=1):
+        out.append(("member", cal.environment(point(row), f"member {i}"), row.to_dict()))
+    return out
+
+
+def environment_specs(scale, seeds, envs) -> list[RunSpec]:
+    """The runs of the fixed design (:data:`ENVIRONMENT_FRAMEWORKS` at :data:`ENVIRONMENT_SIGMAS`) in
+    each environment of ``envs`` on the first ``seeds`` of the scale's design."""
+    seeds = tuple(seeds)[:environment_design(scale)["seeds"]]
+    fws = scale.frameworks(ENVIRONMENT_FRAMEWORKS, ENVIRONMENT_DATASET)
+    return [dataclasses.replace(make_spec(scale, dataset=ENVIRONMENT_DATASET, framework=f, seed=s, Sigma=sg),
+                                environment=env)
+            for _, env, _ in envs for sg in ENVIRONMENT_SIGMAS for s in seeds for f in fws]
+
+
+def judge_environments(scale, results: dict[RunSpec, pd.DataFrame], envs) -> pd.DataFrame:
+    """Claims :data:`ENVIRONMENT_CLAIMS` judged by the one judge in each environment on its runs
+    (``results`` holds :func:`environment_specs`' runs): one row per environment x judged row of its
+    dataset (claim 3's parts and their ``both`` row), with the environment's kind, rule and calibration
+    status."""
+    paper = read_paper_numbers()
+    rows = []
+    for kind, env, row in envs:
+        mine = {s: df for s, df in results.items() if s.environment == env}
+        judged = judge(summaries(mine), paper=paper, sigma0=float(scale.default_Sigma), M0=scale.default_M,
+                       claims=ENVIRONMENT_CLAIMS, baselines=("two-stage-lstm",), equal_info="two-stage-fitted")
+        judged = judged[judged["dataset"] == ENVIRONMENT_DATASET]
+        info = {"environment": env.name, "kind": kind, "in_set": bool(row.get("in_set", False)),
+                "max_implausibility": float(row.get("max_implausibility", math.nan)),
+                "sq_error": float(row.get("sq_error", math.nan)), "gamma": env.gamma}
+        rows += [{**info, **r} for r in judged.to_dict("records")]
+    return pd.DataFrame(rows).reindex(columns=list(ENVIRONMENT_COLUMNS))
+
+
+def _environments(ctx: Context) -> pd.DataFrame:
+    envs = environment_list(ctx.tables.get("calibration"), ctx.scale)
+    specs = environment_specs(ctx.scale, ctx.seeds, envs)
+    results = run_specs(specs, out_dir=ctx.out_dir, workers=ctx.workers, scheduler=ctx.scheduler,
+                        progress=ctx.progress, run_fn=ctx.run_fn)
+    return judge_environments(ctx.scale, results, envs)
+
+
+ENVIRONMENTS = register(Artefact(
+    name="environments", title="The claims judged in today's environment, under all-or-nothing serving, in the "
+    "best fit and across the calibrated set", files={"environments": "environments"}, assemble=_environments,
+    reads=("calibration",)))
