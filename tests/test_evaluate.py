@@ -198,3 +198,16 @@ def test_gamma_one_is_bit_identical_to_the_default_rule():
 def test_bad_gamma_names_itself(bad):
     with pytest.raises(ValueError, match="gamma must be a number >= 1 or inf"):
         _worst_path_case(bad)
+
+
+def test_all_or_nothing_forgives_rounding_only():
+    """A path loaded to its capacity up to rounding (the offline optimum fills resources exactly) is
+    served in full under all-or-nothing; one overloaded by more than the tolerance serves nothing."""
+    from splitalloc.evaluate import ALL_OR_NOTHING_TOLERANCE
+
+    c, b = np.array([[1.0]]), np.array([[0.0]])
+    inf = float("inf")
+    at = serve([10.0 * (1 + 1e-13)], [20.0], np.array([10.0]), np.array([1.0]), c, b, gamma=inf)
+    over = serve([10.0 * (1 + 100 * ALL_OR_NOTHING_TOLERANCE)], [20.0], np.array([10.0]), np.array([1.0]), c, b,
+                 gamma=inf)
+    assert at[0] == pytest.approx(10.0, rel=1e-12) and over[0] == 0.0

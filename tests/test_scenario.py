@@ -153,3 +153,49 @@ def test_evaluation_scenarios_share_one_network_draw(data_dir):
     pd.testing.assert_frame_equal(g.arrivals, ref.arrivals)
     with pytest.raises(ValueError, match="must satisfy 1 <= train_end <= val_end < test_end"):
         sc.with_window(full, (40, 30, 50))
+
+
+# ------------------------------------------------------------------------------ environments
+def test_todays_environment_is_the_default(geant):
+    """``Environment()`` is today's: a scenario built in it (under any name) is the default scenario."""
+    renamed = sc.make_scenario("geant", seed=0, environment=sc.Environment(name="renamed"))
+    for a, b in ((renamed.network.C, geant.network.C), (renamed.network.B, geant.network.B),
+                 (renamed.deployment.c, geant.deployment.c), (renamed.deployment.b, geant.deployment.b),
+                 (renamed.problem.G, geant.problem.G)):
+        np.testing.assert_array_equal(a, b)
+    assert geant.environment == sc.INDEPENDENT and geant.gamma == 1.0
+
+
+def test_an_environment_sets_what_it_names(geant):
+    env = sc.Environment(name="test", sigma_scale_C=2.0, sigma_scale_B=0.5, n_parts=2, compute_balance=1.0,
+                         gamma=float("inf"), kaggle_demand_ratio=2.0, deployment_demand_ratio=0.5)
+    s = sc.make_scenario("geant", seed=0, Sigma=20.0, environment=env)
+    assert (s.network.sigma_C, s.network.sigma_B) == (40.0, 10.0) and s.Sigma == 25.0
+    assert s.gamma == float("inf") and s.environment is env
+    assert [len(p.c) for p in env.profiles(s.services)] == [2, 2, 2]          # two parts per model
+    assert [len(p.c) for p in sc.INDEPENDENT.profiles(s.services)] == [4, 4, 4]
+    np.testing.assert_allclose(env.profiles(["VGG16"])[0].c, config.value("compute_density_total") / 2)  # balanced
+    pd.testing.assert_frame_equal(s.arrivals, geant.arrivals)  # the GEANT week keeps its demand
+    assert env.deployment_demand("geant") == 0.5 * config.value("service_mean_arrival")
+    assert env.deployment_demand("kaggle") == 2 * 0.5 * config.value("service_mean_arrival")
+    k1 = sc.scenario_arrivals("kaggle")
+    k2 = sc.scenario_arrivals("kaggle", environment=env)
+    np.testing.assert_allclose(k2.to_numpy(), 2.0 * k1.to_numpy(), rtol=1e-12)
+    ns = sc.non_splitting_variant(s)                           # the variant keeps the environment
+    assert ns.environment is env and not ns.deployment.splitting
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"gamma": 0.5}, "gamma must be a number >= 1 or inf"),
+    ({"n_parts": 0}, "Environment.n_parts must be a positive integer"),
+    ({"sigma_scale_C": -1.0}, "Environment.sigma_scale_C must be a finite number >= 0"),
+    ({"compute_balance": 2.0}, "compute_balance must be a number in \\[0, 1\\]"),
+    ({"kaggle_demand_ratio": 0.0}, "Environment.kaggle_demand_ratio must be > 0"),
+    ({"compute_density_total": float("nan")}, "Environment.compute_density_total must be a finite number"),
+    ({"name": ""}, "Environment: name must be a non-empty string"),
+])
+def test_a_bad_environment_value_is_named(kw, match):
+    with pytest.raises(ValueError, match=match):
+        sc.Environment(**kw)
+    with pytest.raises(ValueError, match="environment must be a splitalloc.scenario.Environment"):
+        sc.make_scenario("geant", seed=0, environment={"gamma": 2.0})

@@ -23,7 +23,7 @@ FIGURE_FUNCTIONS = {"fig5": ex.fig5_splitting, "fig6": ex.fig6_admitted, "fig7":
 def test_every_artefact_is_registered_once_with_its_own_files():
     names = list(ex.ARTEFACTS)
     assert len(names) == len(set(names))
-    assert set(names) == set(FIGURE_FUNCTIONS) | {"comparison", "calibration", "heldout"}
+    assert set(names) == set(FIGURE_FUNCTIONS) | {"comparison", "calibration", "heldout", "environments"}
     keys = [k for a in ex.ARTEFACTS.values() for k in a.files]
     stems = [s for a in ex.ARTEFACTS.values() for s in a.files.values()]
     assert len(keys) == len(set(keys)) and len(stems) == len(set(stems))

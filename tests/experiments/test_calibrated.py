@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,3 +116,57 @@ def test_claim_1_is_fitted_because_fig5s_bar_is_a_target():
 
     assert calibrated.fitted_claims() == {1: "fig5:TOTEM:non-splitting"}
     assert judge.FITTED == "fitted, not tested"
+
+
+# ------------------------------------------------------------------ verdicts across environments
+def test_reproduce_writes_the_verdicts_across_environments(fake_results):
+    out, res = fake_results
+    env = pd.read_csv(out / TINY.name / "environments.csv")
+    assert list(env.columns) == list(calibrated.ENVIRONMENT_COLUMNS)
+    kinds = env.drop_duplicates("environment").set_index("environment")["kind"]
+    assert list(kinds.iloc[:3]) == ["independent", "rule", "best fit"]
+    assert (kinds.iloc[3:] == "member").all() and len(kinds) <= 3 + calibrated.SMALL_ENVIRONMENT_DESIGN["members"]
+    assert env.loc[env["kind"] == "rule", "gamma"].eq(float("inf")).all()
+    assert set(env["verdict"]) <= set(ex.VERDICTS) and set(env["claim_no"]) == set(calibrated.ENVIRONMENT_CLAIMS)
+    assert set(env["dataset"]) == {"geant"} and (env["n_seeds"] == 3).all()
+
+
+def test_members_are_clear_members_best_first():
+    base = {g.name: g.default for g in cal.GROUPS}
+    rows = [dict(base, rho_C=1.0 + i / 10, sq_error=float(e), in_set=s, in_set_margin=m, best=b,
+                 max_implausibility=2.0)
+            for i, (e, s, m, b) in enumerate([(1, False, True, True), (5, True, True, False),
+                                              (3, True, False, False), (4, True, True, False),
+                                              (9, True, True, False)])]
+    table = pd.DataFrame(rows)
+    small = TINY.replace(name="quick")   # the quick design: up to 4 members, 3 seeds
+    envs = calibrated.environment_list(table, small)
+    assert [k for k, _, _ in envs] == ["independent", "rule", "best fit", "member", "member", "member"]
+    # the near-tie (in_set_margin False) is left out; the best fit is not counted twice; best sq_error first
+    assert [r["sq_error"] for _, _, r in envs[3:]] == [4.0, 5.0, 9.0]
+    assert envs[2][1].compute_density_total == pytest.approx(1.0 * 100 / 35)
+    specs = calibrated.environment_specs(small, (0, 1, 2, 3), envs)
+    assert len(specs) == len(envs) * 3 * 3 * len(calibrated.ENVIRONMENT_FRAMEWORKS)
+    assert {s.environment.name for s in specs} == {e.name for _, e, _ in envs}
+
+
+def test_the_member_search_draws_near_members(monkeypatch):
+    """With members in the set, a fixed number of points is drawn within MEMBER_RADIUS of them (unit
+    cube), categorical groups kept; with none, nothing is drawn."""
+    monkeypatch.setattr(cal, "evaluate_candidate", fake_evaluate)
+    kw = dict(n_design=4, seeds=(0, 1, 2), sigmas=(0.0, 30.0), forecasts={}, n_refine=0)
+    table = cal.calibrate(cal.CalibrationSpace(), member_evals=4, **kw)
+    members = table[(table["stage"] != "member") & table["in_set"]]
+    assert len(members) >= 1 and (table["stage"] == "member").sum() == 4
+    space = cal.CalibrationSpace()
+    centres = [space.to_unit(r) for _, r in members.iterrows()]
+    for _, r in table[table["stage"] == "member"].iterrows():
+        u = space.to_unit(r)
+        assert min(np.abs(u - c).max() for c in centres) <= cal.MEMBER_RADIUS + 1e-12
+    def far(*a, **k):   # every target twice the paper's: nobody is in the set
+        df = fake_evaluate(*a, **k)
+        return df.assign(value=2 * df["value"]).pipe(lambda d: (d.attrs.update(df.attrs), d)[1])
+
+    monkeypatch.setattr(cal, "evaluate_candidate", far)
+    nobody = cal.calibrate(cal.CalibrationSpace(), member_evals=4, **kw)
+    assert not nobody["in_set"].any() and (nobody["stage"] == "member").sum() == 0
