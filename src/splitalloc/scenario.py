@@ -15,6 +15,10 @@ This module is the one home of the scenario inputs:
   data module as an argument;
 * the non-splitting deployment, derived from the splitting scenario of the same draw
   (:func:`non_splitting_variant`);
+* the :class:`Environment`: the values the paper leaves open (densities, parts, spreads, GUS's
+  planned demand, Kaggle's demand, the evaluation rule), today's by default
+  (:data:`INDEPENDENT`), a calibrated one for the calibration's members; the network draw and the
+  deployment in it (:func:`network_and_deployment`);
 * the evaluation protocol, :func:`evaluation_windows`: one chronological split
   (config ``train_fraction``, ``val_fraction``) for the GEANT series and every synthetic one,
   a rolling origin for the real series of the datasets in config ``rolling_origin_datasets``
@@ -44,7 +48,8 @@ from . import config
 from . import data as _data
 from .network import deploy_gus, deploy_non_splitting, draw_network
 from .problem import build_problem
-from .profiles import SERVICE_NAMES, make_profile
+from .evaluate import check_gamma
+from .profiles import SERVICE_NAMES, check_compute_balance, make_profile
 
 #: Datasets a scenario can be built on (the paper's GEANT week and Kaggle, and the May 2005
 #: GEANT subset).
@@ -61,6 +66,13 @@ def _effective(cap, usable) -> np.ndarray:
     if usable is not None:
         ok &= np.asarray(usable, dtype=bool)
     return np.where(ok, cap, 0.0)
+
+
+def true_capacities(network) -> tuple[np.ndarray, np.ndarray]:
+    """``(C, B)``: the network's true server and link capacities with discarded (negative or
+    unusable, §V-D-1) resources at 0, as the evaluation and the offline optimum read them."""
+    return (_effective(network.C, getattr(network, "usable_servers", None)),
+            _effective(network.B, getattr(network, "usable_links", None)))
 
 
 def _check_nonneg(name: str, val) -> float:
@@ -106,9 +118,6 @@ class Environment:
     gamma: float = 1.0
 
     def __post_init__(self) -> None:
-        from .evaluate import check_gamma
-        from .profiles import check_compute_balance
-
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"Environment: name must be a non-empty string, got {self.name!r}")
         for f in ("compute_density_total", "bandwidth_density_scale", "deployment_demand_ratio"):
@@ -202,12 +211,12 @@ class Scenario:
     @property
     def C_true(self) -> np.ndarray:
         """True server capacities with discarded (negative or unusable) servers at 0."""
-        return _effective(self.network.C, getattr(self.network, "usable_servers", None))
+        return true_capacities(self.network)[0]
 
     @property
     def B_true(self) -> np.ndarray:
         """True link capacities with discarded (negative or unusable) links at 0."""
-        return _effective(self.network.B, getattr(self.network, "usable_links", None))
+        return true_capacities(self.network)[1]
 
 
 # --------------------------------------------------------------------------------- arrivals

@@ -68,6 +68,8 @@ from .capacities import capacity_estimates, capacity_summary
 from .robustness import AXES, ROBUSTNESS_COLUMNS, robustness_grid, verdict_changes
 from .regime import admitted_fractions, admitted_summary
 from . import calibrated, calibration
+from .calibrated import environment_list, heldout_table, judge_environments
+from .calibration import run_calibration
 from .runs import run_capacities
 
 __all__ = [
@@ -88,4 +90,5 @@ __all__ = [
     "capacity_estimates", "capacity_summary", "run_capacities",
     "AXES", "ROBUSTNESS_COLUMNS", "robustness_grid", "verdict_changes",
     "admitted_fractions", "admitted_summary",
+    "run_calibration", "heldout_table", "environment_list", "judge_environments",
 ]

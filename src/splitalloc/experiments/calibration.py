@@ -24,6 +24,7 @@ lines, below).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import math
@@ -35,10 +36,12 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import optimize, stats
 
 from .. import config
+from ..evaluate import serve
 from ..problem import build_problem
-from ..scenario import Environment, network_and_deployment, round_derived
+from ..scenario import Environment, network_and_deployment, round_derived, true_capacities
 from . import forecasts, sensitivity
 from .forecasts import BASELINES, Forecast, forecast_key, load_forecasts, two_stage_forecast  # noqa: F401
 from .sensitivity import morris  # noqa: F401
@@ -283,17 +286,15 @@ def _served(env: Environment, forecasts, seed, *, dataset: str, M: float, Sigma:
     """Served traffic sums (offline and each forecast) on the scenario's network draw and deployment
     (:func:`splitalloc.scenario.network_and_deployment` at ``M``, ``Sigma`` in ``env``), under
     ``env``'s rule, with the forecasts scaled to ``dataset``'s demand after forecasting."""
-    import torch
+    import torch   # here, not at the top: the experiments package imports without torch
 
-    from ..evaluate import serve
     from ..frameworks.lp import ScenarioLP, as_tensor
 
     net, dep = network_and_deployment(dataset, seed=seed, mu_C=M, sigma_C=env.sigma_scale_C * Sigma, mu_B=M,
                                       sigma_B=env.sigma_scale_B * Sigma, environment=env, information="mean",
                                       splitting=splitting, data_dir=data_dir)
     lp = ScenarioLP(build_problem(net, dep, r=config.value("r"), q_C=config.value("q_C"), q_B=config.value("q_B")))
-    C = np.where(net.usable_servers & (net.C > 0), net.C, 0.0)
-    B = np.where(net.usable_links & (net.B > 0), net.B, 0.0)
+    C, B = true_capacities(net)
     factor = env.demand_factor(dataset)
     D_true = factor * next(iter(forecasts.values())).D_true
     out = {}
@@ -397,8 +398,6 @@ def calibrate(space: CalibrationSpace | None = None, *, n_design: int, seeds: Se
     set (:func:`_search_members`). One row per candidate (:func:`candidate_row`, ``stage`` today /
     design / refine / member); ``best`` marks the least squared error. Same seeds and network draws
     for every candidate."""
-    from scipy import optimize, stats
-
     space = space or CalibrationSpace()
     paper = targets() if paper is None else paper
     paper = paper[(paper["kind"] != "utility") | paper["sigma"].isin([float(s) for s in sigmas])]
@@ -447,8 +446,6 @@ def _search_members(space: CalibrationSpace, rows: list[dict], run, *, evals: in
     turn, best squared error first) on the continuous free groups, the categorical ones kept. A
     fixed number of evaluations (no stopping rule that a near-tie could move). Nothing when the set
     is empty: the closest candidates are not members."""
-    from scipy import stats
-
     members = sorted((r for r in rows if r["in_set"]), key=lambda r: r["sq_error"])
     cont = [i for i, g in enumerate(space.free) if g.scale != "categorical"]
     if not members or not cont or evals < 1:
@@ -507,8 +504,6 @@ def check_inputs(path=None) -> None:
 
 
 def _table_key(scale, seeds, design: dict) -> str:
-    import dataclasses
-
     h = hashlib.sha256(json.dumps({"seeds": [int(s) for s in seeds], "design": design,
                                    "training": dataclasses.astuple(scale.training),
                                    "forecasts": forecasts.forecast_fingerprint()}, default=str).encode())

@@ -20,15 +20,20 @@ from typing import Sequence
 
 import numpy as np
 
+from ..scenario import evaluation_scenarios
+from .runs import config_fingerprint, source_files
+
 #: The two-stage baselines whose forecasts are cached, with the paper's names.
 BASELINES = {"two-stage-lstm": "LSTM", "two-stage-bilstm": "Bi-LSTM"}
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """One two-stage forecaster's test-period forecast in standardised units ``z`` (n, K), with the
-    training statistics ``mean``/``std`` and the true test arrivals ``D_true`` at the reference mean
-    arrival. :meth:`D_pred` maps back exactly as :func:`splitalloc.frameworks.training.predict`."""
+    """One two-stage forecaster's forecast of every scored slot in standardised units ``z`` (n, K),
+    with the training statistics ``mean``/``std`` of the window that scored each slot ((n, K): a
+    rolling origin standardises each window with its own training period) and the true arrivals
+    ``D_true`` at the reference mean arrival. :meth:`D_pred` maps back exactly as
+    :func:`splitalloc.frameworks.training.predict`."""
 
     dataset: str
     seed: int
@@ -49,8 +54,6 @@ class Forecast:
 def forecast_fingerprint() -> str:
     """sha256 of the config parameters a run depends on and of the source of the modules a
     forecaster's training executes (data, models, frameworks, scenario)."""
-    from .runs import config_fingerprint, source_files
-
     h = hashlib.sha256(config_fingerprint().encode())
     for mod in ("data", "models", "frameworks", "scenario"):
         for name, path in source_files(mod):
@@ -69,8 +72,11 @@ def forecast_key(dataset: str, seed: int, framework: str, settings) -> str:
 def two_stage_forecast(dataset: str, seed: int, framework: str, *, settings, cache_dir=None,
                        data_dir=None) -> Forecast:
     """Train (or read from ``cache_dir``) the two-stage forecaster ``framework`` on ``dataset``'s real
-    series for ``seed`` through the normal run path (:func:`~splitalloc.frameworks.training.train_predictor`
-    on the default scenario; the forecaster never sees the network)."""
+    series for ``seed`` through the normal run path: on every evaluation window of the run
+    (:func:`splitalloc.scenario.evaluation_scenarios`: the chronological split on GEANT, each rolling
+    origin on Kaggle, trained from scratch after ``torch.manual_seed(seed)`` as :func:`~splitalloc.
+    experiments.runs.run_one` does), with :func:`~splitalloc.frameworks.training.train_predictor`
+    (the forecaster never sees the network), the windows' scored slots concatenated in time order."""
     if framework not in BASELINES:
         raise ValueError(f"framework {framework!r} is not a two-stage baseline; expected one of {list(BASELINES)}")
     path = None
@@ -81,27 +87,31 @@ def two_stage_forecast(dataset: str, seed: int, framework: str, *, settings, cac
                 return Forecast(dataset, int(seed), framework, f["z"], f["mean"], f["std"], f["D_true"])
     import torch
 
-    from ..frameworks.training import prepare_data, train_predictor
-    from ..scenario import make_scenario
+    from ..frameworks.training import prepare_data, train_predictor   # torch: imported only when training
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    parts = []
     try:
-        scenario = make_scenario(dataset, seed=int(seed), data_dir=data_dir)
-        data = prepare_data(scenario, settings)
-        model, _ = train_predictor(scenario, data, settings, int(seed),
-                                   bidirectional=framework == "two-stage-bilstm")
-        model.eval()
-        with torch.no_grad():
-            z = model(data.X["test"]).double().numpy()
-        model.train()
+        for scenario in evaluation_scenarios(dataset, seed=int(seed), data_dir=data_dir):
+            torch.manual_seed(int(seed))
+            data = prepare_data(scenario, settings)
+            model, _ = train_predictor(scenario, data, settings, int(seed),
+                                       bidirectional=framework == "two-stage-bilstm")
+            model.eval()
+            with torch.no_grad():
+                z = model(data.X["test"]).double().numpy()
+            model.train()
+            parts.append((z, np.broadcast_to(data.mean, z.shape), np.broadcast_to(data.std, z.shape),
+                          data.Y["test"]))
     finally:
         torch.set_num_threads(threads)
-    fc = Forecast(dataset, int(seed), framework, z, data.mean, data.std, data.Y["test"])
+    z, mean, std, D_true = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    fc = Forecast(dataset, int(seed), framework, z, mean, std, D_true)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, z=z, mean=data.mean, std=data.std, D_true=data.Y["test"])
+        np.savez(tmp, z=z, mean=mean, std=std, D_true=D_true)
         tmp.replace(path)   # atomic: a reader never sees half a file
     return fc
 

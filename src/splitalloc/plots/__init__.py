@@ -39,8 +39,9 @@ from .method import (lp_layer_table_styled, plot_gradient_check, plot_lp_layer_b
                      plot_scaling_K)
 from .pages import PageNote, read_claims, run_banner, verdict_summary
 from .calibration import (best_fit_styled, calibration_note, calibration_ranges, calibration_ranges_styled, calibration_summary,
-                          heldout_styled, implausibility_figure, morris_figure, set_members, set_spread_figure,
-                          target_fit, target_fit_styled)
+                          environment_verdicts, environment_verdicts_styled, environments_figure, heldout_styled,
+                          implausibility_figure, morris_figure, set_members, set_spread_figure, target_fit,
+                          target_fit_styled)
 
 __all__ = [
     "FALLBACK_COLORS", "FRAMEWORK_COLORS", "FRAMEWORK_ORDER", "PAPER_MARKER",
@@ -57,4 +58,5 @@ __all__ = [
     "PageNote", "read_claims", "run_banner", "verdict_summary",
     "best_fit_styled", "calibration_note", "calibration_ranges", "calibration_ranges_styled", "calibration_summary", "heldout_styled",
     "implausibility_figure", "morris_figure", "set_members", "set_spread_figure", "target_fit", "target_fit_styled",
+    "environment_verdicts", "environment_verdicts_styled", "environments_figure",
 ]

@@ -169,3 +169,85 @@ def calibration_note(table: pd.DataFrame, scale) -> "PageNote":
                     f"{cal.SET_THRESHOLD:g}): **{s['n_set']}**; if the worst single target may exceed it: "
                     f"{s['n_set_allow_one']}. The best fit (least squared error) is {where} the set: its worst "
                     f"implausibility is {s['best_max_I']:.2f}, on `{s['best_worst_target']}`.")
+
+
+#: The judged rows of ``environments.csv`` the page shows, with their panel titles.
+ENVIRONMENT_PANELS = (
+    (2, "two-stage-lstm", "", "Claim 2: proposed − two-stage LSTM (utility, pp)"),
+    (2, "two-stage-fitted", "", "Claim 2, equal information: proposed − LSTM with fitted capacities (pp)"),
+    (3, "two-stage-lstm", "accuracy", "Claim 3: proposed − LSTM accuracy (pp)"),
+    (4, "two-stage-lstm", "", "Claim 4: growth of the gain over the LSTM (pp per 10 of Σ)"),
+)
+
+
+def _panel(env: pd.DataFrame, claim_no: int, baseline: str, part: str) -> pd.DataFrame:
+    part_col = env["part"].fillna("").astype(str)
+    return env[(env["claim_no"] == claim_no) & (env["baseline"] == baseline) & (part_col == part)]
+
+
+def environments_figure(env: pd.DataFrame) -> go.Figure:
+    """Each held-out claim's estimate with its 95 % interval over seeds in every environment of
+    ``environments.csv`` (today's, all-or-nothing, the best fit, the set's members), marker coloured by
+    the judge's verdict, the paper's effect as a dashed line."""
+    from plotly.subplots import make_subplots
+
+    from .common import VERDICT_COLOURS
+
+    fig = make_subplots(rows=len(ENVIRONMENT_PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                        subplot_titles=[p[3] for p in ENVIRONMENT_PANELS])
+    shown: set[str] = set()
+    for i, (claim_no, base, part, title) in enumerate(ENVIRONMENT_PANELS, start=1):
+        rows = _panel(env, claim_no, base, part)
+        for verdict, grp in rows.groupby("verdict", sort=False):
+            fig.add_trace(go.Scatter(
+                x=grp["environment"], y=grp["estimate"], mode="markers", name=verdict, legendgroup=verdict,
+                showlegend=verdict not in shown,
+                marker=dict(size=10, color=VERDICT_COLOURS.get(verdict, "#ffffff"), line=dict(width=1, color="#333")),
+                error_y=dict(type="data", symmetric=False, array=grp["ci_high"] - grp["estimate"],
+                             arrayminus=grp["estimate"] - grp["ci_low"], color="#555"),
+                customdata=np.stack([grp["kind"], grp["ci_low"], grp["ci_high"], grp["mde"]], axis=1),
+                hovertemplate="%{x} (%{customdata[0]})<br>estimate %{y:.2f} [%{customdata[1]:.2f}, "
+                              "%{customdata[2]:.2f}]<br>MDE %{customdata[3]:.2f}<extra>" + verdict + "</extra>"),
+                row=i, col=1)
+            shown.add(verdict)
+        if len(rows) and np.isfinite(rows["paper_effect"].iloc[0]):
+            fig.add_hline(y=float(rows["paper_effect"].iloc[0]), line_dash="dash", line_color="#b00020",
+                          row=i, col=1, annotation_text="paper", annotation_position="top left")
+        fig.add_hline(y=0.0, line_color="#999", line_width=1, row=i, col=1)
+        fig.update_yaxes(title_text="pp" if claim_no != 4 else "pp / 10 Σ", row=i, col=1)
+    fig.update_xaxes(title_text="environment", row=len(ENVIRONMENT_PANELS), col=1)
+    fig.update_layout(height=250 * len(ENVIRONMENT_PANELS) + 120,
+                      **title_layout("The held-out claims in each environment",
+                                     "GEANT week, Σ ∈ {0, 30, 60}; 95 % t-interval over seeds; colour: the verdict"))
+    return fig
+
+
+def environment_verdicts(env: pd.DataFrame) -> pd.DataFrame:
+    """One row per judged claim of :data:`ENVIRONMENT_PANELS`: its verdict in today's environment,
+    under all-or-nothing serving and in the best fit, and how many of the set's members give each
+    verdict."""
+    out = []
+    for claim_no, base, part, title in ENVIRONMENT_PANELS:
+        rows = _panel(env, claim_no, base, part)
+        by_kind = {k: g["verdict"].tolist() for k, g in rows.groupby("kind")}
+        members = by_kind.get("member", [])
+        counts = pd.Series(members, dtype=object).value_counts()
+        out.append({"claim": title, "today": "; ".join(by_kind.get("independent", [])) or "—",
+                    "all-or-nothing": "; ".join(by_kind.get("rule", [])) or "—",
+                    "best fit": "; ".join(by_kind.get("best fit", [])) or "—",
+                    "members": len(members),
+                    "across the set": ", ".join(f"{v}: {n}" for v, n in counts.items()) or "no member"})
+    return pd.DataFrame(out)
+
+
+def environment_verdicts_styled(env: pd.DataFrame):
+    """:func:`environment_verdicts` as a styled table, each single verdict shaded in its colour."""
+    from .common import VERDICT_COLOURS
+
+    def _shade(col):
+        return [f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else "" for v in col]
+
+    return (environment_verdicts(env).style.hide(axis="index").set_uuid("calibration_environments")
+            .apply(_shade, subset=["today", "all-or-nothing", "best fit"])
+            .set_properties(subset=["claim", "across the set"], **{"text-align": "left", "white-space": "normal"})
+            .set_caption("The judge's verdict in each environment, and across the calibrated set's members"))
