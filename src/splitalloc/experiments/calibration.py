@@ -12,13 +12,13 @@ absolute scale then follows in closed form from Fig. 6 (:func:`demand_scale`).
 
 A candidate costs LP solves only: the two-stage forecasters are trained on MSE of *standardised*
 series, so their standardised forecasts do not depend on the environment; they are trained once per
-(dataset, seed, settings) through the normal run path and cached on disk (:func:`load_forecasts`),
+(dataset, seed, settings) through the normal run path, on every evaluation window (Kaggle's rolling
+origins too), and cached on disk (:func:`load_forecasts`),
 and the demand scale is applied after forecasting. :func:`evaluate_candidate` turns a point into the
 baseline numbers per seed (same seeds and network draws for every candidate: common random numbers),
 :func:`implausibility` compares them with the paper, :func:`calibrate` runs a space-filling design
-(:mod:`scipy.stats.qmc`) and a local refinement (:mod:`scipy.optimize`), and :func:`morris` screens
-which groups the fit depends on (SALib is not installed here; Morris' elementary effects are a few
-lines, below).
+(:mod:`scipy.stats.qmc`), a local refinement (:mod:`scipy.optimize`) and a search near the set's
+members, and :func:`morris` (SALib's Morris method) screens which groups the fit depends on.
 """
 
 from __future__ import annotations

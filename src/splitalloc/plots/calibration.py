@@ -103,12 +103,14 @@ def set_spread_figure(table: pd.DataFrame, closest: int = 10) -> go.Figure:
 
 
 def morris_figure(morris: pd.DataFrame) -> go.Figure:
-    """Morris screening of the fit's squared error: mu* (how much the fit depends on a group) with the
-    spread sigma (interactions, non-linearity) as a second bar."""
+    """Morris screening of the fit's squared error: mu* (how much the fit depends on a group, with its
+    bootstrap 95 % half-width as a whisker) and the spread sigma (interactions, non-linearity) as a
+    second bar."""
     m = morris.sort_values("mu_star")
     fig = go.Figure()
+    conf = (dict(type="data", array=m["mu_star_conf"], color="#333") if "mu_star_conf" in m.columns else None)
     fig.add_bar(y=m["group"], x=m["mu_star"], orientation="h", name="μ* (mean |elementary effect|)",
-                marker_color="#1f77b4")
+                marker_color="#1f77b4", error_x=conf)
     fig.add_bar(y=m["group"], x=m["sigma"], orientation="h", name="σ (spread of the effects)",
                 marker_color="#ff7f0e")
     fig.update_layout(barmode="group", height=450,
