@@ -24,6 +24,27 @@ def test_runspec_key_normalises_numbers_and_changes_with_settings():
     assert a.key("salt") != a.key()
 
 
+def test_runspec_environment_keys_and_a_run_in_it(tmp_path, data_dir):
+    """Today's environment leaves the spec's plain values (and so its key) as they were before
+    environments existed; another environment is another run, and run_one builds its scenario in it."""
+    from splitalloc.scenario import INDEPENDENT, Environment
+
+    a = ex.make_spec(TINY, dataset="geant", framework="offline", seed=0)
+    assert a.environment == INDEPENDENT and "environment" not in a.as_dict()
+    aon = dataclasses.replace(a, environment=Environment(name="aon", gamma=float("inf")))
+    assert aon.key() != a.key() and aon.as_dict()["environment"]["gamma"] == float("inf")
+    assert dataclasses.replace(a, environment=aon.as_dict()["environment"]) == aon   # a mapping is accepted
+    with pytest.raises(ValueError, match="RunSpec.environment must be an Environment"):
+        dataclasses.replace(a, environment="calibrated")
+    # the offline optimum fills resources exactly: under all-or-nothing it still serves in full
+    today = ex.run_one(dataclasses.replace(a, framework="two-stage-lstm"))
+    strict = ex.run_one(dataclasses.replace(aon, framework="two-stage-lstm"))
+    off = ex.run_one(aon)
+    assert off["served"].sum() == pytest.approx(off["d"].clip(upper=off["D_true"]).sum(), rel=1e-12)
+    pd.testing.assert_series_equal(today["d"], strict["d"])            # the same reservations ...
+    assert strict["served"].sum() < today["served"].sum()             # ... served under a stricter rule
+
+
 def test_runspec_key_changes_with_code_and_run_parameters(monkeypatch):
     from splitalloc import config
 
