@@ -428,12 +428,12 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
     information = config.value("deployment_information") if information is None else str(information)
     network, deployment = network_and_deployment(
         dataset, seed=seed, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B,
-        services=list(arrivals.columns), environment=environment, information=information,
-        splitting=splitting, data_dir=data_dir)
-    return Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
-                    problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
-                    seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
-                    information=information, environment=environment)
+        services=list(arrivals.columns), environment=environment, information=information, data_dir=data_dir)
+    scenario = Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
+                        problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
+                        seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
+                        information=information, environment=environment)
+    return scenario if splitting else non_splitting_variant(scenario)
 
 
 @functools.lru_cache(maxsize=4)

@@ -479,7 +479,7 @@ DESIGNS = {"quick": {"n_design": 16, "n_refine": 0, "refine_evals": 0, "member_e
            "paper": {"n_design": 64, "n_refine": 2, "refine_evals": 40, "member_evals": 32, "sigmas": None,
                      "morris_r": 8}}
 SMALL_DESIGN = {"n_design": 2, "n_refine": 0, "refine_evals": 0, "member_evals": 0, "sigmas": (0.0, 30.0, 60.0),
-                "morris_r": 1}
+                "morris_r": 2}   # two trajectories: the spread sigma needs two effects per group
 #: The in-set flag is compared only where the worst implausibility is this far from the threshold
 #: (``in_set_margin``): a near-tie may flip between CPU kernels.
 SET_THRESHOLD = 3.0

@@ -20,7 +20,9 @@ from . import splitting, traces, sweeps, capacities, robustness, regime, paper, 
 
 def select(only: Sequence[str] | None = None) -> list[Artefact]:
     """The artefacts of a reproduction, in registry order: those named in ``only`` (default:
-    all) and every artefact that reads others (it is assembled from whichever of them ran)."""
+    all) and every artefact that reads one of the selected (it is assembled from whichever of
+    them ran; e.g. ``only=["fig9"]`` brings the comparison and the held-out table, not the
+    verdicts across environments, which read only the calibration)."""
     if only is None:
         return list(ARTEFACTS.values())
     if isinstance(only, str):
@@ -28,7 +30,11 @@ def select(only: Sequence[str] | None = None) -> list[Artefact]:
     unknown = [n for n in only if n not in ARTEFACTS]
     if unknown:
         raise ValueError(f"unknown experiment {unknown[0]!r}; expected some of {list(ARTEFACTS)}")
-    return [a for a in ARTEFACTS.values() if a.name in only or a.reads]
+    chosen: list[Artefact] = []
+    for a in ARTEFACTS.values():   # registry order: an artefact is registered after those it reads
+        if a.name in only or any(r in {c.name for c in chosen} for r in a.reads):
+            chosen.append(a)
+    return chosen
 
 
 def _plan(arts: list[Artefact], sc: ExperimentScale, seeds: Seeds) -> dict[str, list[RunSpec]]:
