@@ -444,9 +444,11 @@ def _search_members(space: CalibrationSpace, rows: list[dict], run, *, evals: in
     """More members of the calibrated set, for the verdicts across it: ``evals`` scrambled Sobol
     points, each in the box of half-width :data:`MEMBER_RADIUS` around one member found so far (in
     turn, best squared error first) on the continuous free groups, the categorical ones kept. A
-    fixed number of evaluations (no stopping rule that a near-tie could move). Nothing when the set
-    is empty: the closest candidates are not members."""
-    members = sorted((r for r in rows if r["in_set"]), key=lambda r: r["sq_error"])
+    fixed number of evaluations and only clear members as centres (worst implausibility more than
+    :data:`SET_MARGIN` from the threshold), so that no near-tie can move the draws between CPU
+    kernels. Nothing when there is no clear member: the closest candidates are not members."""
+    members = sorted((r for r in rows if r["in_set"] and abs(r["max_implausibility"] - SET_THRESHOLD) > SET_MARGIN),
+                     key=lambda r: r["sq_error"])
     cont = [i for i, g in enumerate(space.free) if g.scale != "categorical"]
     if not members or not cont or evals < 1:
         return
