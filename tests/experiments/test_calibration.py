@@ -22,7 +22,7 @@ SIGMAS = (0.0, 30.0, 60.0)
 @pytest.fixture(scope="module")
 def forecasts(data_dir, tmp_path_factory):
     cache = tmp_path_factory.mktemp("forecasts")
-    return cal.load_forecasts(SEEDS, settings=TINY_TRAINING, cache_dir=cache), cache
+    return cal.load_forecasts(SEEDS, settings=TINY_TRAINING, out_dir=cache), cache
 
 
 # ------------------------------------------------------------------------------ the space
@@ -120,12 +120,17 @@ def test_implausibility_formula_and_the_set_rule():
 
 
 # ------------------------------------------------------------------ forecasts and one candidate
-def test_forecast_cache_round_trip(forecasts):
+def test_forecasts_are_the_cached_two_stage_runs(forecasts):
+    """The forecasts come from the baselines' runs (one per dataset, seed and baseline), read back from
+    the run cache the second time; a demand factor scales the forecast."""
     fcs, cache = forecasts
-    again = cal.load_forecasts(SEEDS, settings=TINY_TRAINING, cache_dir=cache)
-    assert len(list(cache.glob("forecast-*.npz"))) == len(fcs) == 8
+    files = sorted((cache / "runs").glob("*.csv"))
+    assert len(fcs) == 8 and len(files) == 8
+    again = cal.load_forecasts(SEEDS, settings=TINY_TRAINING, out_dir=cache)
+    assert sorted((cache / "runs").glob("*.csv")) == files
     for k, f in fcs.items():
-        assert np.array_equal(again[k].z, f.z) and np.array_equal(again[k].D_pred(), f.D_pred())
+        assert np.array_equal(again[k].D_ref, f.D_ref) and np.array_equal(again[k].D_true, f.D_true)
+        assert f.D_ref.shape == f.D_true.shape and f.D_ref.shape[1] == 3 and (f.D_ref >= 0).all()
         assert np.array_equal(f.D_pred(2.5), 2.5 * f.D_pred())
 
 
@@ -142,7 +147,7 @@ def test_reusing_forecasts_equals_the_normal_run_path(forecasts):
 
     ours = cal.evaluate_candidate(cal.CalibrationSpace().point(), seeds=(0,), sigmas=(0.0, 60.0),
                                   forecasts=fcs, fig8=False).set_index("target")["value"]
-    assert fcs[("kaggle", 0, "two-stage-lstm")].z.shape[0] == 50       # every scored day of the 8 origins
+    assert fcs[("kaggle", 0, "two-stage-lstm")].D_ref.shape[0] == 50   # every scored day of the 8 origins
     for ds, label in cal.DATASET_LABELS.items():
         for sigma in (0.0, 30.0, 60.0):
             off = served(ds, "offline", sigma)

@@ -4,12 +4,12 @@ the design, ``calibration.csv``, and the Morris screening of the fit, ``calibrat
 held-out claims judged in today's environment, under all-or-nothing serving, in the best fit and in
 members of the calibrated set, ``environments.csv``), with the best fit as a parameter record.
 
-Their work is not a list of runs: ``calibration`` computes in ``assemble`` from the context
-(:func:`splitalloc.experiments.calibration.run_calibration`: forecasts cached under
-``<results>/forecasts/``, the tables under ``<results>/calibration/``, keyed by code, config, paper
-numbers, seeds, design and training); ``heldout`` reads the paper comparison (ours on the headline
-environment) and the calibration (whether the best fit is in the set); ``environments`` reads the
-calibration and runs its fixed small design (:func:`environment_specs`) in each environment.
+``calibration``'s runs are the two-stage baselines whose forecasts it reuses; it computes the rest in
+``assemble`` (:func:`splitalloc.experiments.calibration.run_calibration`: the tables cached under
+``<results>/calibration/``, keyed by code, config, paper numbers, seeds, design and training);
+``heldout`` reads the paper comparison (ours on the headline environment) and the calibration
+(whether the best fit is in the set); ``environments`` reads the calibration and runs its fixed
+small design (:func:`environment_specs`) in each environment.
 """
 
 from __future__ import annotations
@@ -68,7 +68,13 @@ def fitted_claims(path=None) -> dict[int, str]:
 
 
 def _calibration(ctx: Context) -> dict[str, pd.DataFrame]:
-    return cal.run_calibration(ctx.scale, ctx.seeds, ctx.out_dir)
+    return cal.run_calibration(ctx.scale, ctx.seeds, ctx.out_dir, workers=ctx.workers)
+
+
+def _forecast_runs(scale, seeds) -> list[RunSpec]:
+    """The calibration's runs: the two-stage baselines whose forecasts it reuses (shared with the
+    headline figures where their settings meet)."""
+    return cal.forecast_specs(seeds, settings=scale.training)
 
 
 def _heldout(ctx: Context) -> pd.DataFrame:
@@ -78,7 +84,8 @@ def _heldout(ctx: Context) -> pd.DataFrame:
 
 CALIBRATION = register(Artefact(
     name="calibration", title="The environment calibrated on the paper's baseline numbers (history matching)",
-    files={"calibration": "calibration", "calibration_morris": "calibration_morris"}, assemble=_calibration))
+    files={"calibration": "calibration", "calibration_morris": "calibration_morris"}, assemble=_calibration,
+    work=_forecast_runs))
 HELDOUT = register(Artefact(
     name="heldout", title="Every held-out paper number (the proposed method) beside ours",
     files={"heldout": "heldout"}, assemble=_heldout, reads=("comparison", "calibration")))

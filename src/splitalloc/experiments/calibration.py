@@ -11,9 +11,8 @@ fixed at config ``mu_C`` and the demand at config ``service_mean_arrival`` (the 
 absolute scale then follows in closed form from Fig. 6 (:func:`demand_scale`).
 
 A candidate costs LP solves only: the two-stage forecasters are trained on MSE of *standardised*
-series, so their standardised forecasts do not depend on the environment; they are trained once per
-(dataset, seed, settings) through the normal run path, on every evaluation window (Kaggle's rolling
-origins too), and cached on disk (:func:`load_forecasts`),
+series, so their forecasts do not depend on the environment; each is taken from the normal, cached
+run of that baseline (:mod:`splitalloc.experiments.forecasts`: Kaggle's 8 rolling origins included)
 and the demand scale is applied after forecasting. :func:`evaluate_candidate` turns a point into the
 baseline numbers per seed (same seeds and network draws for every candidate: common random numbers),
 :func:`implausibility` compares them with the paper, :func:`calibrate` runs a space-filling design
@@ -43,7 +42,7 @@ from ..evaluate import serve
 from ..problem import build_problem
 from ..scenario import Environment, network_and_deployment, round_derived, true_capacities
 from . import forecasts, sensitivity
-from .forecasts import BASELINES, Forecast, forecast_key, load_forecasts, two_stage_forecast  # noqa: F401
+from .forecasts import BASELINES, Forecast, forecast_specs, load_forecasts  # noqa: F401
 from .sensitivity import morris  # noqa: F401
 
 #: Σ (eq. 15) at which Figs. 5, 6 and 10 are taken: an **assumption** (the paper states no default;
@@ -325,7 +324,7 @@ def evaluate_candidate(point: Mapping, *, seeds: Sequence[int], sigmas: Sequence
     for ds, label in DATASET_LABELS.items():
         for seed in seeds:
             fcs = {fw: forecasts[(ds, int(seed), fw)] for fw in BASELINES}
-            n = next(iter(fcs.values())).z.shape[0]
+            n = next(iter(fcs.values())).D_true.shape[0]
             for s in sigmas:
                 tot = _served(env, fcs, seed, dataset=ds, M=_MU0, Sigma=s, splitting=True, data_dir=data_dir)
                 for fw, name in BASELINES.items():
@@ -506,14 +505,16 @@ def check_inputs(path=None) -> None:
 
 
 def _table_key(scale, seeds, design: dict) -> str:
+    """The cache key of the tables: seeds, design, training, the forecast runs' keys (which hash the
+    config and the code every run executes: the scenario, the LP layer, the evaluation rule), the
+    calibration's own code and the paper numbers."""
     h = hashlib.sha256(json.dumps({"seeds": [int(s) for s in seeds], "design": design,
                                    "training": dataclasses.astuple(scale.training),
-                                   "forecasts": forecasts.forecast_fingerprint()}, default=str).encode())
+                                   "forecasts": [s.key() for s in forecast_specs(seeds, settings=scale.training)]},
+                                  default=str).encode())
     for module_file in (__file__, forecasts.__file__, sensitivity.__file__):
         h.update(Path(module_file).read_bytes())
     h.update(resources.files("splitalloc").joinpath("paper_numbers.csv").read_bytes())
-    for mod in ("evaluate", "network", "problem", "profiles"):
-        h.update(resources.files("splitalloc").joinpath(f"{mod}.py").read_bytes())
     return h.hexdigest()[:20]
 
 
@@ -526,11 +527,12 @@ def finish_table(table: pd.DataFrame) -> pd.DataFrame:
     return table[front + [c for c in table.columns if c not in front]]
 
 
-def run_calibration(scale, seeds, out_dir, *, data_dir=None, progress: bool = False) -> dict[str, pd.DataFrame]:
+def run_calibration(scale, seeds, out_dir, *, data_dir=None, workers=1) -> dict[str, pd.DataFrame]:
     """The calibration of ``scale`` (:func:`design_for`) on ``seeds``: ``{"calibration": candidates,
-    "calibration_morris": Morris screening of the squared error}``. Forecasts are cached under
-    ``<out_dir>/forecasts/``, both tables under ``<out_dir>/calibration/<key>-*.csv`` (key: code, config,
-    paper numbers, seeds, design and training); a cached table is read, never rewritten."""
+    "calibration_morris": Morris screening of the squared error}``. The forecasts are the two-stage
+    runs' (:func:`~splitalloc.experiments.forecasts.load_forecasts`, in the run cache under
+    ``out_dir``), both tables are cached under ``<out_dir>/calibration/<key>-*.csv`` (key: code,
+    config, paper numbers, seeds, design and training); a cached table is read, never rewritten."""
     design = design_for(scale)
     cache = Path(out_dir) / "calibration"
     key = _table_key(scale, seeds, design)
@@ -538,7 +540,7 @@ def run_calibration(scale, seeds, out_dir, *, data_dir=None, progress: bool = Fa
     if all(p.exists() for p in paths.values()):
         return {k: pd.read_csv(p) for k, p in paths.items()}
     check_inputs()
-    fcs = load_forecasts(seeds, settings=scale.training, cache_dir=Path(out_dir) / "forecasts", data_dir=data_dir)
+    fcs = load_forecasts(seeds, settings=scale.training, out_dir=out_dir, workers=workers)
     paper = targets()
     space = CalibrationSpace()
     table = calibrate(space, n_design=design["n_design"], seeds=seeds, sigmas=design["sigmas"], forecasts=fcs,

@@ -1,124 +1,74 @@
-"""The on-disk cache of two-stage forecasts that the calibration reuses (issue 17).
+"""The two-stage forecasts that the calibration reuses (issue 17), taken from the runs themselves.
 
-The two-stage forecasters (LSTM, Bi-LSTM) are trained on MSE of *standardised* series, so their
-standardised test forecasts do not depend on the environment (capacities, spreads, deployment,
-evaluation rule): each is trained once per (dataset, seed, framework, training settings) through
-the normal run path and stored as ``forecast-<key>.npz``; a calibration candidate maps it back to
-Mb/slot with its own demand scale (:meth:`Forecast.D_pred`) and then costs LP solves only. The key
-hashes the run code and config (:func:`splitalloc.experiments.runs.code_fingerprint`), so a change
-to either never reuses a stale forecast.
+The two-stage forecasters (LSTM, Bi-LSTM) are trained on MSE of *standardised* series and never see
+the network, so their forecasts do not depend on the environment (capacities, spreads, deployment,
+evaluation rule), and a demand scale applied to the series scales the forecast by the same factor.
+The calibration therefore takes each forecast from the normal run of that baseline at the default
+operating point (:func:`forecast_specs`: one :class:`~splitalloc.experiments.runs.RunSpec` per
+dataset, seed and baseline, cached like every run and shared with the headline figures; on Kaggle
+the run covers its 8 rolling origins) and maps it to a candidate's demand with
+:meth:`Forecast.D_pred`; a candidate then costs LP solves only.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
-from ..scenario import evaluation_scenarios
-from .runs import config_fingerprint, source_files
+from .. import config
+from ..profiles import SERVICE_NAMES
+from .runs import RunSpec, run_specs
 
-#: The two-stage baselines whose forecasts are cached, with the paper's names.
+#: The two-stage baselines whose forecasts are reused, with the paper's names.
 BASELINES = {"two-stage-lstm": "LSTM", "two-stage-bilstm": "Bi-LSTM"}
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """One two-stage forecaster's forecast of every scored slot in standardised units ``z`` (n, K),
-    with the training statistics ``mean``/``std`` of the window that scored each slot ((n, K): a
-    rolling origin standardises each window with its own training period) and the true arrivals
-    ``D_true`` at the reference mean arrival. :meth:`D_pred` maps back exactly as
-    :func:`splitalloc.frameworks.training.predict`."""
+    """One two-stage forecaster's forecast of every scored slot of its run, ``D_ref`` (n, K) in Mb/slot
+    at the reference mean arrival (config ``service_mean_arrival``), with the true arrivals ``D_true``
+    (n, K) of the same slots."""
 
     dataset: str
     seed: int
     framework: str
-    z: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
+    D_ref: np.ndarray
     D_true: np.ndarray
 
     def D_pred(self, factor: float = 1.0) -> np.ndarray:
-        import torch
-
-        pred = torch.clamp(torch.as_tensor(self.mean) + torch.as_tensor(self.std) * torch.as_tensor(self.z),
-                           min=0.0).numpy()
-        return pred if factor == 1.0 else factor * pred
+        """The forecast on a series whose demand is ``factor`` times the reference's (the forecaster is
+        trained on the standardised series, so its forecast scales with the series)."""
+        return self.D_ref if factor == 1.0 else factor * self.D_ref
 
 
-def forecast_fingerprint() -> str:
-    """sha256 of the config parameters a run depends on and of the source of the modules a
-    forecaster's training executes (data, models, frameworks, scenario)."""
-    h = hashlib.sha256(config_fingerprint().encode())
-    for mod in ("data", "models", "frameworks", "scenario"):
-        for name, path in source_files(mod):
-            h.update(name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+def forecast_specs(seeds: Sequence[int], *, settings, datasets=("geant", "kaggle")) -> list[RunSpec]:
+    """The runs the forecasts come from: each baseline of :data:`BASELINES` on each dataset's real
+    series for each seed, with ``settings``, at config ``mu_C`` and ``sigma_C`` (the forecast does not
+    depend on them), in today's environment."""
+    M, Sigma = float(config.value("mu_C")), float(config.value("sigma_C"))
+    return [RunSpec(dataset=ds, framework=fw, seed=int(s), M=M, Sigma=Sigma, training=settings)
+            for ds in datasets for s in seeds for fw in BASELINES]
 
 
-def forecast_key(dataset: str, seed: int, framework: str, settings) -> str:
-    """The cache file name of one forecaster: dataset, seed, framework, settings and code."""
-    payload = json.dumps({"dataset": dataset, "seed": int(seed), "framework": framework,
-                          "settings": dataclasses.astuple(settings), "code": forecast_fingerprint()}, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+def forecast_of(spec: RunSpec, run: pd.DataFrame) -> Forecast:
+    """The :class:`Forecast` of one run's per-slot frame (``time, service, D_pred, D_true``), slots in
+    time order, services in :data:`splitalloc.profiles.SERVICE_NAMES` order (the deployment's)."""
+    services = list(SERVICE_NAMES)
+    if sorted(pd.unique(run["service"])) != sorted(services):
+        raise ValueError(f"run {spec.framework!r} on {spec.dataset!r} (seed {spec.seed}) has services "
+                         f"{list(pd.unique(run['service']))}; expected {services}")
+    wide = run.pivot(index="time", columns="service", values=["D_pred", "D_true"]).sort_index()
+    return Forecast(spec.dataset, spec.seed, spec.framework, wide["D_pred"][services].to_numpy(dtype=np.float64),
+                    wide["D_true"][services].to_numpy(dtype=np.float64))
 
 
-def two_stage_forecast(dataset: str, seed: int, framework: str, *, settings, cache_dir=None,
-                       data_dir=None) -> Forecast:
-    """Train (or read from ``cache_dir``) the two-stage forecaster ``framework`` on ``dataset``'s real
-    series for ``seed`` through the normal run path: on every evaluation window of the run
-    (:func:`splitalloc.scenario.evaluation_scenarios`: the chronological split on GEANT, each rolling
-    origin on Kaggle, trained from scratch after ``torch.manual_seed(seed)`` as :func:`~splitalloc.
-    experiments.runs.run_one` does), with :func:`~splitalloc.frameworks.training.train_predictor`
-    (the forecaster never sees the network), the windows' scored slots concatenated in time order."""
-    if framework not in BASELINES:
-        raise ValueError(f"framework {framework!r} is not a two-stage baseline; expected one of {list(BASELINES)}")
-    path = None
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"forecast-{forecast_key(dataset, seed, framework, settings)}.npz"
-        if path.exists():
-            with np.load(path) as f:
-                return Forecast(dataset, int(seed), framework, f["z"], f["mean"], f["std"], f["D_true"])
-    import torch
-
-    from ..frameworks.training import prepare_data, train_predictor   # torch: imported only when training
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    parts = []
-    try:
-        for scenario in evaluation_scenarios(dataset, seed=int(seed), data_dir=data_dir):
-            torch.manual_seed(int(seed))
-            data = prepare_data(scenario, settings)
-            model, _ = train_predictor(scenario, data, settings, int(seed),
-                                       bidirectional=framework == "two-stage-bilstm")
-            model.eval()
-            with torch.no_grad():
-                z = model(data.X["test"]).double().numpy()
-            model.train()
-            parts.append((z, np.broadcast_to(data.mean, z.shape), np.broadcast_to(data.std, z.shape),
-                          data.Y["test"]))
-    finally:
-        torch.set_num_threads(threads)
-    z, mean, std, D_true = (np.concatenate([p[i] for p in parts]) for i in range(4))
-    fc = Forecast(dataset, int(seed), framework, z, mean, std, D_true)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, z=z, mean=mean, std=std, D_true=D_true)
-        tmp.replace(path)   # atomic: a reader never sees half a file
-    return fc
-
-
-def load_forecasts(seeds: Sequence[int], *, settings, datasets=("geant", "kaggle"), cache_dir=None,
-                   data_dir=None) -> dict:
-    """``{(dataset, seed, framework): Forecast}`` for both two-stage baselines."""
-    return {(ds, int(s), fw): two_stage_forecast(ds, s, fw, settings=settings, cache_dir=cache_dir,
-                                                 data_dir=data_dir)
-            for ds in datasets for s in seeds for fw in BASELINES}
+def load_forecasts(seeds: Sequence[int], *, settings, datasets=("geant", "kaggle"), out_dir=None, workers=1,
+                   progress: bool = False) -> dict:
+    """``{(dataset, seed, framework): Forecast}`` for both two-stage baselines: their runs
+    (:func:`forecast_specs`) read from the run cache under ``out_dir``, or run there."""
+    specs = forecast_specs(seeds, settings=settings, datasets=datasets)
+    runs = run_specs(specs, out_dir=out_dir, workers=workers, progress=progress)
+    return {(s.dataset, s.seed, s.framework): forecast_of(s, runs[s]) for s in specs}
