@@ -470,12 +470,12 @@ def _simplex(x0: np.ndarray, step: float = 0.15) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ the artefact
-#: The calibration design of each named scale. Quick: a FIXED design (today's point and 16 scrambled
+#: The calibration design of each named scale. Quick: a FIXED design (today's point and 64 scrambled
 #: Sobol points, no Nelder-Mead: an optimiser's path can diverge between CPU kernels), Σ ∈ {0, 30, 60};
 #: paper: 64 Sobol points and two Nelder-Mead refinements of 40 evaluations, every Σ of Table 4. Then
 #: (both) a fixed number of points near the set's members (:func:`_search_members`). Any other scale
 #: (tests) gets the smallest design. The seeds are the reproduction's (quick 3, paper 10).
-DESIGNS = {"quick": {"n_design": 16, "n_refine": 0, "refine_evals": 0, "member_evals": 8, "sigmas": (0.0, 30.0, 60.0),
+DESIGNS = {"quick": {"n_design": 64, "n_refine": 0, "refine_evals": 0, "member_evals": 8, "sigmas": (0.0, 30.0, 60.0),
                      "morris_r": 4},
            "paper": {"n_design": 64, "n_refine": 2, "refine_evals": 40, "member_evals": 32, "sigmas": None,
                      "morris_r": 8}}

@@ -164,6 +164,8 @@ def calibration_note(table: pd.DataFrame, scale) -> "PageNote":
     s = calibration_summary(table)
     d = cal.design_for(get_scale(scale))
     refine = f", {d['n_refine']} Nelder-Mead refinements" if d["n_refine"] else ", no refinement"
+    members = int((table["stage"] == "member").sum())
+    refine += f", {members} points near the set's members" if members else ", no member to search near"
     sigmas = ", ".join(f"{x:g}" for x in d["sigmas"])
     where = "in" if s["best_in_set"] else "**not** in"
     return PageNote(f"**{s['n']} candidates** (today's point, {d['n_design']} Sobol points{refine}; "
