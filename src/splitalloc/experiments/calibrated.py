@@ -89,6 +89,9 @@ CALIBRATION = register(Artefact(
 HELDOUT = register(Artefact(
     name="heldout", title="Every held-out paper number (the proposed method) beside ours",
     files={"heldout": "heldout"}, assemble=_heldout, reads=("comparison", "calibration")))
+
+
+# ----------------------------------------------------------------------- the best fit as a record
 def best_fit_parameters(table: pd.DataFrame) -> list:
     """The best fit's groups as :class:`splitalloc.config.Parameter` records (source ``calibrated``,
     group ``calibration``); each provenance names the targets it was fitted to. A separate record:
@@ -133,6 +136,7 @@ ENVIRONMENT_COLUMNS = ("environment", "kind", "in_set", "max_implausibility", "s
 
 
 def environment_design(scale) -> dict:
+    """``{"members": ..., "seeds": ...}`` of ``scale`` (:data:`ENVIRONMENT_DESIGNS`)."""
     return dict(ENVIRONMENT_DESIGNS.get(scale.name, SMALL_ENVIRONMENT_DESIGN))
 
 
