@@ -185,7 +185,7 @@ ENVIRONMENT_PANELS = (
 
 
 def _panel(env: pd.DataFrame, claim_no: int, baseline: str, part: str) -> pd.DataFrame:
-    part_col = env["part"].fillna("").astype(str)
+    part_col = env["part"].astype(object).fillna("").astype(str)
     return env[(env["claim_no"] == claim_no) & (env["baseline"] == baseline) & (part_col == part)]
 
 
@@ -219,6 +219,9 @@ def environments_figure(env: pd.DataFrame) -> go.Figure:
                           row=i, col=1, annotation_text="paper", annotation_position="top left")
         fig.add_hline(y=0.0, line_color="#999", line_width=1, row=i, col=1)
         fig.update_yaxes(title_text="pp" if claim_no != 4 else "pp / 10 Σ", row=i, col=1)
+    # one column per environment in the table's order (today's, all-or-nothing, best fit, members),
+    # not in the order the verdict traces happen to be drawn
+    fig.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(env["environment"])))
     fig.update_xaxes(title_text="environment", row=len(ENVIRONMENT_PANELS), col=1)
     fig.update_layout(height=250 * len(ENVIRONMENT_PANELS) + 120,
                       **title_layout("The held-out claims in each environment",
