@@ -53,6 +53,9 @@ class Parameter:
 
 
 _P = Parameter
+#: Why the rolling-origin settings are ours (the start of their provenance).
+_ROLLING_ORIGIN_WHY = ("Our assumption (issue 16 / DESIGN.md: the paper's Kaggle split is unknown and 92 days "
+                       "are too short for one split): ")
 
 PARAMETERS: dict[str, Parameter] = {
     p.name: p
@@ -202,18 +205,15 @@ PARAMETERS: dict[str, Parameter] = {
            "every framework retrained from scratch at each origin. The GEANT series (and every "
            "synthetic series) keep one chronological split (train_fraction, val_fraction)."),
         _P("rolling_origin_first_scored_slot", 42, "slots", "training", "assumption",
-           "Our assumption (issue 16 / DESIGN.md: the paper's Kaggle split is unknown and 92 days are "
-           "too short for one split): the first scored day of a rolling-origin dataset (0-based slot "
+           _ROLLING_ORIGIN_WHY + "the first scored day of a rolling-origin dataset (0-based slot "
            "index). 42 leaves 92 - 42 = 50 scored days per seed, and a first training period of "
            "42 - 7 = 35 days (5 weeks) on which the arrivals' cap and Mb scale are fitted and then "
            "frozen for every origin."),
         _P("rolling_origin_step", 7, "slots", "training", "assumption",
-           "Our assumption (issue 16 / DESIGN.md: the paper's Kaggle split is unknown and 92 days are "
-           "too short for one split): a new origin every week of daily slots (origins 42, 49, ..., 91: "
+           _ROLLING_ORIGIN_WHY + "a new origin every week of daily slots (origins 42, 49, ..., 91: "
            "8 origins; each scores the 7 days from its origin, the last what is left)."),
         _P("rolling_origin_validation_slots", 7, "slots", "training", "assumption",
-           "Our assumption (issue 16 / DESIGN.md: the paper's Kaggle split is unknown and 92 days are "
-           "too short for one split): the validation period of each origin is the week before it "
+           _ROLLING_ORIGIN_WHY + "the validation period of each origin is the week before it "
            "[origin - 7, origin) (early stopping and the choices made on validation, as in the "
            "chronological split); training is [0, origin - 7)."),
         _P("batch_size", 32, "samples", "training", "assumption",

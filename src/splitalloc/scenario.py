@@ -430,7 +430,7 @@ def make_scenario(dataset: str, *, seed: int, M: float | None = None, Sigma: flo
         dataset, seed=seed, mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B,
         services=list(arrivals.columns), environment=environment, information=information, data_dir=data_dir)
     scenario = Scenario(dataset=dataset, arrivals=arrivals, network=network, deployment=deployment,
-                        problem=_problem(network, deployment), train_end=train_end, val_end=val_end,
+                        problem=lp_problem(network, deployment), train_end=train_end, val_end=val_end,
                         seed=int(seed), M=(mu_C + mu_B) / 2, Sigma=(sigma_C + sigma_B) / 2,
                         information=information, environment=environment)
     return scenario if splitting else non_splitting_variant(scenario)
@@ -448,7 +448,8 @@ def network_and_deployment(dataset: str, *, seed: int, mu_C: float, sigma_C: flo
     ``numpy.random.default_rng(seed)``, then GUS (``splitting``, on the same generator) or each
     model whole on one server (from a fresh ``default_rng(seed)``, :func:`non_splitting_variant`),
     both planning for the ``environment``'s demand on ``dataset`` and its densities. The one
-    place a network is drawn and deployed on (:func:`make_scenario` and the calibration)."""
+    place a network is drawn and deployed on (:func:`make_scenario` and the calibration;
+    :func:`lp_problem` builds the LP on them)."""
     rng = np.random.default_rng(seed)
     network = draw_network(_topology(data_dir), mu_C=mu_C, sigma_C=sigma_C, mu_B=mu_B, sigma_B=sigma_B, rng=rng)
     return network, _deploy(network, environment, dataset, list(services), int(seed), rng, information, splitting)
@@ -497,7 +498,7 @@ def evaluation_scenarios(dataset: str, *, seed: int, windows=None, **kwargs) -> 
     return [with_window(scenario, w) for w in windows]
 
 
-def _problem(network, deployment):
+def lp_problem(network, deployment):
     """The LP (4)-(5) of a deployment, with the revenue parameters ``r``, ``q_C``, ``q_B`` of
     eq. (4c) from config."""
     return build_problem(network, deployment, r=config.value("r"), q_C=config.value("q_C"),
@@ -523,4 +524,4 @@ def non_splitting_variant(scenario: Scenario) -> Scenario:
         return scenario
     deployment = _deploy(scenario.network, scenario.environment, scenario.dataset, scenario.services,
                          scenario.seed, None, scenario.information, splitting=False)
-    return replace(scenario, deployment=deployment, problem=_problem(scenario.network, deployment))
+    return replace(scenario, deployment=deployment, problem=lp_problem(scenario.network, deployment))

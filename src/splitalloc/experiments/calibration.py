@@ -39,8 +39,7 @@ from scipy import optimize, stats
 
 from .. import config
 from ..evaluate import serve
-from ..problem import build_problem
-from ..scenario import Environment, network_and_deployment, round_derived, true_capacities
+from ..scenario import Environment, lp_problem, network_and_deployment, round_derived, true_capacities
 from . import forecasts, sensitivity
 from .forecasts import BASELINES, Forecast, forecast_specs, load_forecasts  # noqa: F401
 from .sensitivity import morris  # noqa: F401
@@ -292,7 +291,7 @@ def _served(env: Environment, forecasts, seed, *, dataset: str, M: float, Sigma:
     net, dep = network_and_deployment(dataset, seed=seed, mu_C=M, sigma_C=env.sigma_scale_C * Sigma, mu_B=M,
                                       sigma_B=env.sigma_scale_B * Sigma, environment=env, information="mean",
                                       splitting=splitting, data_dir=data_dir)
-    lp = ScenarioLP(build_problem(net, dep, r=config.value("r"), q_C=config.value("q_C"), q_B=config.value("q_B")))
+    lp = ScenarioLP(lp_problem(net, dep))
     C, B = true_capacities(net)
     factor = env.demand_factor(dataset)
     D_true = factor * next(iter(forecasts.values())).D_true
@@ -446,7 +445,7 @@ def _search_members(space: CalibrationSpace, rows: list[dict], run, *, evals: in
     fixed number of evaluations and only clear members as centres (worst implausibility more than
     :data:`SET_MARGIN` from the threshold), so that no near-tie can move the draws between CPU
     kernels. Nothing when there is no clear member: the closest candidates are not members."""
-    members = sorted((r for r in rows if r["in_set"] and abs(r["max_implausibility"] - SET_THRESHOLD) > SET_MARGIN),
+    members = sorted((r for r in rows if r["in_set"] and clear_of_threshold(r["max_implausibility"])),
                      key=lambda r: r["sq_error"])
     cont = [i for i, g in enumerate(space.free) if g.scale != "categorical"]
     if not members or not cont or evals < 1:
@@ -487,6 +486,12 @@ SET_THRESHOLD = 3.0
 SET_MARGIN = 0.05
 
 
+def clear_of_threshold(max_implausibility):
+    """Whether a worst implausibility (a number or a Series) lies more than :data:`SET_MARGIN` from
+    :data:`SET_THRESHOLD`: an in-set flag that no CPU kernel's last digits can flip."""
+    return abs(max_implausibility - SET_THRESHOLD) > SET_MARGIN
+
+
 def design_for(scale) -> dict:
     """The design settings of ``scale`` (:data:`DESIGNS`; ``sigmas`` None: the scale's Σ sweep)."""
     d = dict(DESIGNS.get(scale.name, SMALL_DESIGN))
@@ -521,7 +526,7 @@ def _table_key(scale, seeds, design: dict) -> str:
 def finish_table(table: pd.DataFrame) -> pd.DataFrame:
     """The stored table: the in-set margin flag beside ``in_set`` and the groups first."""
     table = table.copy()
-    table["in_set_margin"] = (table["max_implausibility"] - SET_THRESHOLD).abs() > SET_MARGIN
+    table["in_set_margin"] = clear_of_threshold(table["max_implausibility"])
     front = ["stage", *[g.name for g in GROUPS], "demand_scale", "demand", "M", "sq_error",
              "max_implausibility", "in_set", "in_set_margin", "best"]
     return table[front + [c for c in table.columns if c not in front]]

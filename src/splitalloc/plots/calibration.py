@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from ..experiments import calibration as cal
-from .common import title_layout
+from .common import VERDICT_COLOURS, title_layout
 
 
 def calibration_ranges() -> pd.DataFrame:
@@ -193,10 +194,6 @@ def environments_figure(env: pd.DataFrame) -> go.Figure:
     """Each held-out claim's estimate with its 95 % interval over seeds in every environment of
     ``environments.csv`` (today's, all-or-nothing, the best fit, the set's members), marker coloured by
     the judge's verdict, the paper's effect as a dashed line."""
-    from plotly.subplots import make_subplots
-
-    from .common import VERDICT_COLOURS
-
     fig = make_subplots(rows=len(ENVIRONMENT_PANELS), cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         subplot_titles=[p[3] for p in ENVIRONMENT_PANELS])
     shown: set[str] = set()
@@ -249,8 +246,6 @@ def environment_verdicts(env: pd.DataFrame) -> pd.DataFrame:
 
 def environment_verdicts_styled(env: pd.DataFrame):
     """:func:`environment_verdicts` as a styled table, each single verdict shaded in its colour."""
-    from .common import VERDICT_COLOURS
-
     def _shade(col):
         return [f"background-color: {VERDICT_COLOURS[v]}" if v in VERDICT_COLOURS else "" for v in col]
 
